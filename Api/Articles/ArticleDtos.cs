@@ -1,0 +1,44 @@
+using System.Linq.Expressions;
+using ContentApi.Api.Contacts;
+using ContentApi.Api.Photos;
+using ContentApi.Domain;
+
+namespace ContentApi.Api.Articles;
+
+/// <summary>An article as a list shows it.</summary>
+public record ArticleSummaryDto(
+    Guid Id, string Slug, string Title, string Lead, List<string> Tags,
+    DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, PhotoDto? HeroPhoto)
+{
+    // The photo projection is inlined by hand: EF translates nested expressions only when they are written out.
+    public static readonly Expression<Func<Article, ArticleSummaryDto>> Projection = a => new ArticleSummaryDto(
+        a.Id, a.Slug, a.Title, a.Lead, a.Tags, a.PublishedAt, a.UpdatedAt,
+        a.HeroPhoto == null ? null : new PhotoDto(a.HeroPhoto.Id, a.HeroPhoto.AltText, a.HeroPhoto.Decorative,
+            a.HeroPhoto.Caption, a.HeroPhoto.Credit, a.HeroPhoto.Width, a.HeroPhoto.Height, a.HeroPhoto.MediaType,
+            a.HeroPhoto.ByteSize, a.HeroPhoto.UpdatedAt));
+}
+
+/// <summary>The pledge an article is about, in brief.</summary>
+public record PledgeReferenceDto(Guid Id, int Year, string Title, DateOnly ValidFrom, DateOnly ValidTo);
+
+/// <summary>
+/// One article with everything its page needs: the body as blocks (for the app) and as escaped HTML (for the website),
+/// the hero photo, the contacts, and the related pledge.
+/// </summary>
+public record ArticleDto(
+    Guid Id, string Slug, string Title, string Lead, List<string> Tags, ContentStatus Status,
+    DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt,
+    List<Block> Body, string BodyHtml, PhotoDto? HeroPhoto, List<ContactDto> Contacts, PledgeReferenceDto? Pledge,
+    List<PhotoDto> BodyPhotos);
+
+/// <summary>What the article query loads; the HTML is rendered afterwards, once the body's photos are known.</summary>
+internal record ArticleRow(
+    Guid Id, string Slug, string Title, string Lead, List<string> Tags, ContentStatus Status,
+    DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, List<Block> Body, Photo? HeroPhoto,
+    List<ContactDto> Contacts, PledgeReferenceDto? Pledge)
+{
+    public static readonly Expression<Func<Article, ArticleRow>> Projection = a => new ArticleRow(
+        a.Id, a.Slug, a.Title, a.Lead, a.Tags, a.Status, a.PublishedAt, a.UpdatedAt, a.Body, a.HeroPhoto,
+        a.Contacts.AsQueryable().OrderBy(c => c.Name).Select(ContactDto.Projection).ToList(),
+        a.Pledge == null ? null : new PledgeReferenceDto(a.Pledge.Id, a.Pledge.Year, a.Pledge.Title, a.Pledge.ValidFrom, a.Pledge.ValidTo));
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text;
+using ContentApi.Api.Photos;
+using ContentApi.Domain;
+
+namespace ContentApi.Api.Articles;
+
+/// <summary>
+/// Renders an article body as HTML for the website. Every piece of user text is HTML-encoded: editors write text,
+/// never markup, so nothing an editor types can inject script into the municipality's pages.
+/// </summary>
+public static class BodyHtml
+{
+    public static string Render(IEnumerable<Block> blocks, IReadOnlyDictionary<Guid, PhotoDto> photos)
+    {
+        var html = new StringBuilder();
+        foreach (var block in blocks)
+        {
+            switch (block.Type)
+            {
+                case BlockType.Paragraph:
+                    html.Append("<p>").Append(Encode(block.Text)).Append("</p>\n");
+                    break;
+                case BlockType.Heading:
+                    var level = Math.Clamp(block.Level ?? 2, 2, 4);
+                    html.Append($"<h{level}>").Append(Encode(block.Text)).Append($"</h{level}>\n");
+                    break;
+                case BlockType.Quote:
+                    html.Append("<blockquote><p>").Append(Encode(block.Text)).Append("</p>");
+                    if (!string.IsNullOrWhiteSpace(block.Attribution))
+                        html.Append("<footer>").Append(Encode(block.Attribution)).Append("</footer>");
+                    html.Append("</blockquote>\n");
+                    break;
+                case BlockType.List:
+                    var tag = block.Ordered == true ? "ol" : "ul";
+                    html.Append('<').Append(tag).Append('>');
+                    foreach (var item in block.Items ?? [])
+                        html.Append("<li>").Append(Encode(item)).Append("</li>");
+                    html.Append("</").Append(tag).Append(">\n");
+                    break;
+                case BlockType.Link when IsSafeUrl(block.Url):
+                    html.Append("<p><a href=\"").Append(Encode(block.Url)).Append("\">")
+                        .Append(Encode(string.IsNullOrWhiteSpace(block.Text) ? block.Url : block.Text)).Append("</a></p>\n");
+                    break;
+                case BlockType.Image when block.PhotoId is { } id && photos.TryGetValue(id, out var photo):
+                    AppendFigure(html, photo, block.Caption);
+                    break;
+            }
+        }
+        return html.ToString();
+    }
+
+    private static void AppendFigure(StringBuilder html, PhotoDto photo, string? caption)
+    {
+        var alt = photo.Decorative ? "" : photo.AltText;
+        html.Append("<figure><img src=\"").Append(Encode(photo.Url)).Append("\" alt=\"").Append(Encode(alt))
+            .Append("\" width=\"").Append(photo.Width).Append("\" height=\"").Append(photo.Height).Append("\" loading=\"lazy\">");
+        var text = caption ?? photo.Caption;
+        if (!string.IsNullOrWhiteSpace(text) || !string.IsNullOrWhiteSpace(photo.Credit))
+        {
+            html.Append("<figcaption>").Append(Encode(text));
+            if (!string.IsNullOrWhiteSpace(photo.Credit))
+                html.Append(" <small>").Append(Encode(photo.Credit)).Append("</small>");
+            html.Append("</figcaption>");
+        }
+        html.Append("</figure>\n");
+    }
+
+    /// <summary>Only web and mail links: a javascript: URL in a stored body is never rendered as a link.</summary>
+    public static bool IsSafeUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "mailto";
+
+    private static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
+}

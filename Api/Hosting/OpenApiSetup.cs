@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.OData.Query;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace ContentApi.Api.Hosting;
+
+public static class OpenApiSetup
+{
+    public static void AddOpenApiDocument(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "ContentApi – Sölvesborgs kommun",
+                Version = "v1",
+                Description = "News articles, citizen pledges (medborgarlöften), photos and contacts of Sölvesborgs kommun. "
+                    + "REST under /api for the website and the app; OData v4 under /odata for integrators.",
+            });
+            var xml = Path.Combine(AppContext.BaseDirectory, "Api.xml");
+            if (File.Exists(xml))
+                options.IncludeXmlComments(xml);
+            options.OperationFilter<ODataQueryOptionsFilter>();
+            options.DocumentFilter<ODataPathsFilter>();
+            options.SupportNonNullableReferenceTypes();
+            options.CustomSchemaIds(type => type.FullName!.Replace("ContentApi.", "").Replace("Api.", "").Replace("+", "."));
+        });
+    }
+}
+
+/// <summary>Documents the OData system query options on every action that accepts them.</summary>
+public class ODataQueryOptionsFilter : IOperationFilter
+{
+    private static readonly (string Name, string Description, JsonSchemaType Type)[] CollectionOptions =
+    [
+        ("$filter", "Filter, e.g. `publishedAt ge 2024-01-01T00:00:00Z and tags/any(t: t eq 'trygghet')`.", JsonSchemaType.String),
+        ("$select", "Properties to return, e.g. `title,slug,publishedAt`.", JsonSchemaType.String),
+        ("$expand", "Related entities, with nested options, e.g. `heroPhoto($select=altText)`. At most 2 levels.", JsonSchemaType.String),
+        ("$orderby", "Sort order, e.g. `publishedAt desc,title`.", JsonSchemaType.String),
+        ("$top", "At most this many results (1–100).", JsonSchemaType.Integer),
+        ("$skip", "Skip this many results.", JsonSchemaType.Integer),
+        ("$count", "true to include `@odata.count`, the total number of matches.", JsonSchemaType.Boolean),
+    ];
+
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        if (!context.MethodInfo.GetCustomAttributes(true).OfType<EnableQueryAttribute>().Any())
+            return;
+        var single = context.MethodInfo.GetParameters().Any(p => p.Name == "key");
+        operation.Parameters ??= [];
+        foreach (var (name, description, type) in CollectionOptions)
+        {
+            if (single && name is not ("$select" or "$expand"))
+                continue;
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = name,
+                In = ParameterLocation.Query,
+                Description = description,
+                Required = false,
+                Schema = new OpenApiSchema { Type = type },
+            });
+        }
+    }
+}
+
+/// <summary>
+/// OData's conventional routing registers several spellings of each route (Articles/{key}, Articles({key}),
+/// /$count, ...); the document keeps the canonical ones so clients see one way to call each.
+/// </summary>
+public class ODataPathsFilter : IDocumentFilter
+{
+    public void Apply(OpenApiDocument document, DocumentFilterContext context)
+    {
+        foreach (var path in document.Paths.Keys.ToList())
+        {
+            if (!path.StartsWith("/odata", StringComparison.Ordinal))
+                continue;
+            var keep = path is "/odata" or "/odata/$metadata"
+                || System.Text.RegularExpressions.Regex.IsMatch(path, @"^/odata/\w+(\(\{key\}\))?$");
+            if (!keep)
+                document.Paths.Remove(path);
+        }
+    }
+}

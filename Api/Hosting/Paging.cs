@@ -1,0 +1,32 @@
+namespace ContentApi.Api.Hosting;
+
+/// <summary>A page of a list with the total count and the address of the next page (null on the last page).</summary>
+public record PagedList<T>(List<T> Items, int Page, int PageSize, int TotalCount, string? NextPage);
+
+public static class Paging
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+
+    /// <summary>Checks page and pageSize; returns a problem that says what is wrong, or null when they are fine.</summary>
+    public static Dictionary<string, string[]>? Validate(int page, int pageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (page < 1)
+            errors["page"] = [$"page must be 1 or more (got {page})."];
+        if (pageSize is < 1 or > MaxPageSize)
+            errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize} (got {pageSize})."];
+        return errors.Count == 0 ? null : errors;
+    }
+
+    /// <summary>The same request with page + 1, or null when this is the last page.</summary>
+    public static string? NextPageLink(HttpRequest request, int page, int pageSize, int totalCount)
+    {
+        if ((long)page * pageSize >= totalCount)
+            return null;
+        var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString());
+        query["page"] = (page + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        query["pageSize"] = pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return request.PathBase + request.Path + Microsoft.AspNetCore.Http.QueryString.Create(query!);
+    }
+}

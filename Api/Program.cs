@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+using ContentApi.Api.Articles;
+using ContentApi.Api.Contacts;
+using ContentApi.Api.Hosting;
+using ContentApi.Api.OData;
+using ContentApi.Api.Photos;
+using ContentApi.Api.Pledges;
+using ContentApi.Infrastructure;
+using Microsoft.AspNetCore.OData;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Storage: PostgreSQL through EF Core, photo files on disk.
+builder.AddInfrastructure();
+
+// Errors: every client error is RFC 9457 problem+json.
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+// JSON: camelCase, enums by name, ISO 8601 dates.
+builder.Services.ConfigureHttpJsonOptions(options => JsonSetup.Configure(options.SerializerOptions));
+
+// OData for integrators, with the same camelCase names as REST.
+builder.Services.AddControllers()
+    .AddJsonOptions(options => JsonSetup.Configure(options.JsonSerializerOptions))
+    .AddOData(options => options
+        .AddRouteComponents("odata", EdmModelBuilder.Build())
+        .Select().Filter().Expand().OrderBy().Count().SetMaxTop(ContentQueryAttribute.MaxPageSize));
+
+// OpenAPI document and Swagger UI.
+builder.Services.AddOpenApiDocument();
+
+// Health: live is the process, ready is the database too.
+builder.Services.AddHealthChecks().AddDbContextCheck<ContentDbContext>("database", tags: ["ready"]);
+
+var app = builder.Build();
+
+if (await Commands.TryRunAsync(app, args))
+    return;
+if (app.Environment.IsDevelopment())
+    await Commands.PrepareDevelopmentDatabaseAsync(app);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.UseSwagger();
+app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi – Sölvesborgs kommun");
+
+app.MapArticles();
+app.MapPledges();
+app.MapPhotos();
+app.MapContacts();
+app.MapControllers();
+app.MapHealth();
+
+app.Run();
+
+/// <summary>The entry point, public for the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,44 @@
+using ContentApi.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ContentApi.Infrastructure.Configurations;
+
+public class ArticleConfiguration : IEntityTypeConfiguration<Article>
+{
+    public void Configure(EntityTypeBuilder<Article> builder)
+    {
+        builder.Property(a => a.Slug).HasMaxLength(Slug.MaxLength);
+        builder.Property(a => a.Title).HasMaxLength(Article.TitleMaxLength);
+        builder.Property(a => a.Lead).HasMaxLength(Article.LeadMaxLength);
+        builder.Property(a => a.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(a => a.Tags);
+        builder.Property(a => a.PhotoIds);
+        builder.ComplexCollection(a => a.Body, body =>
+        {
+            body.ToJson();
+            body.Property(b => b.Type).HasConversion<string>();
+        });
+
+        builder.HasOne(a => a.HeroPhoto).WithMany().HasForeignKey(a => a.HeroPhotoId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne(a => a.Pledge).WithMany(p => p.Articles).HasForeignKey(a => a.PledgeId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasMany(a => a.Contacts).WithMany(c => c.Articles).UsingEntity<ArticleContact>(
+            link => link.HasOne<Contact>().WithMany().HasForeignKey(l => l.ContactId).OnDelete(DeleteBehavior.Cascade),
+            link => link.HasOne<Article>().WithMany().HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade),
+            link =>
+            {
+                link.ToTable("article_contacts");
+                link.HasKey(l => new { l.ArticleId, l.ContactId });
+                link.HasIndex(l => l.ContactId);
+            });
+
+        builder.HasIndex(a => a.Slug).IsUnique();
+        // Lists: published, newest first (also the OData default order).
+        builder.HasIndex(a => new { a.Status, a.PublishedAt });
+        builder.HasIndex(a => a.UpdatedAt);
+        builder.HasIndex(a => a.Tags).HasMethod("gin");
+        builder.HasIndex(a => a.PhotoIds).HasMethod("gin");
+        builder.HasIndex(a => a.PledgeId);
+        builder.HasIndex(a => a.HeroPhotoId);
+    }
+}

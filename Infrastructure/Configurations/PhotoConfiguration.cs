@@ -1,0 +1,17 @@
+using ContentApi.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ContentApi.Infrastructure.Configurations;
+
+public class PhotoConfiguration : IEntityTypeConfiguration<Photo>
+{
+    public void Configure(EntityTypeBuilder<Photo> builder)
+    {
+        builder.Property(p => p.AltText).HasMaxLength(Photo.AltTextMaxLength);
+        builder.Property(p => p.Caption).HasMaxLength(Photo.CaptionMaxLength);
+        builder.Property(p => p.Credit).HasMaxLength(Photo.CreditMaxLength);
+        builder.Property(p => p.MediaType).HasMaxLength(Photo.MediaTypeMaxLength);
+        builder.Property(p => p.StoragePath).HasMaxLength(Photo.StoragePathMaxLength);
+    }
+}

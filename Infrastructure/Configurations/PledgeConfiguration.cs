@@ -1,0 +1,30 @@
+using ContentApi.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ContentApi.Infrastructure.Configurations;
+
+public class PledgeConfiguration : IEntityTypeConfiguration<Pledge>
+{
+    public void Configure(EntityTypeBuilder<Pledge> builder)
+    {
+        builder.Property(p => p.Title).HasMaxLength(Pledge.TitleMaxLength);
+        builder.Property(p => p.Summary).HasMaxLength(Pledge.SummaryMaxLength);
+        builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(20);
+        builder.ComplexCollection(p => p.Signatories, s => s.ToJson());
+        builder.ComplexCollection(p => p.OngoingEfforts, e => e.ToJson());
+        builder.ComplexCollection(p => p.PriorityAreas, area =>
+        {
+            area.ToJson();
+            area.ComplexCollection(a => a.Commitments, c => c.Property(x => x.Status).HasConversion<string>());
+        });
+
+        builder.HasOne(p => p.Photo).WithMany().HasForeignKey(p => p.PhotoId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasOne(p => p.Contact).WithMany().HasForeignKey(p => p.ContactId).OnDelete(DeleteBehavior.SetNull);
+
+        builder.HasIndex(p => p.Year).IsUnique();
+        builder.HasIndex(p => new { p.Status, p.ValidFrom, p.ValidTo });
+        builder.HasIndex(p => p.PhotoId);
+        builder.HasIndex(p => p.ContactId);
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ContentApi.Infrastructure;
+
+public static class DependencyInjection
+{
+    public static void AddInfrastructure(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("ContentDb")
+            ?? throw new InvalidOperationException(
+                "No database configured: set ConnectionStrings:ContentDb (environment variable ConnectionStrings__ContentDb).");
+
+        builder.Services.AddDbContext<ContentDbContext>(options => options
+            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(ContentDbContext).Assembly.FullName))
+            .UseSnakeCaseNamingConvention());
+
+        builder.Services.Configure<PhotoStorageOptions>(builder.Configuration.GetSection(PhotoStorageOptions.Section));
+        builder.Services.AddSingleton<PhotoStorage>();
+        builder.Services.AddSingleton(TimeProvider.System);
+    }
+}

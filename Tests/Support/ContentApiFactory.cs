@@ -1,0 +1,39 @@
+using ContentApi.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+using ContentApi.Tests;
+
+namespace ContentApi.Tests.Support;
+
+/// <summary>The API on a real Kestrel socket, against the test database, with a clock the tests set.</summary>
+public sealed class ContentApiFactory(string connectionString, string photoFolder) : WebApplicationFactory<Program>
+{
+    public TestClock Clock { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:ContentDb", connectionString);
+        builder.UseSetting("PhotoStorage:Path", photoFolder);
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+    }
+
+    public ContentDbContext CreateDbContext()
+    {
+        var scope = Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ContentDbContext>();
+        db.PublicView = false;
+        return db;
+    }
+}
+
+/// <summary>A clock that stands still where a test puts it.</summary>
+public sealed class TestClock : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = new(2024, 6, 15, 10, 0, 0, TimeSpan.Zero);
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}

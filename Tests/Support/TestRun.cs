@@ -1,0 +1,65 @@
+using ContentApi.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using ContentApi.Tests.Support;
+using Respawn;
+
+namespace ContentApi.Tests;
+
+/// <summary>One database and one running API for the whole test run; the data is reset before each test.</summary>
+[SetUpFixture]
+public class TestRun
+{
+    private static TestDatabase? _database;
+    private static ContentApiFactory? _factory;
+    private static Respawner? _respawner;
+    private static string _photoFolder = "";
+
+    public static ContentApiFactory Factory => _factory ?? throw new InvalidOperationException("The test run has not started.");
+    public static HttpClient Client { get; private set; } = null!;
+    public static string PhotoFolder => _photoFolder;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _database = new TestDatabase();
+        await _database.StartAsync();
+        _photoFolder = Directory.CreateTempSubdirectory("contentapi-photos-").FullName;
+
+        _factory = new ContentApiFactory(_database.ConnectionString, _photoFolder);
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        Client = _factory.CreateClient();
+
+        await using (var db = _factory.CreateDbContext())
+            await db.Database.MigrateAsync();
+
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        _respawner = await Respawner.CreateAsync(connection, new RespawnerOptions
+        {
+            DbAdapter = DbAdapter.Postgres,
+            TablesToIgnore = ["__EFMigrationsHistory"],
+        });
+    }
+
+    public static async Task ResetAsync()
+    {
+        await using var connection = new NpgsqlConnection(_database!.ConnectionString);
+        await connection.OpenAsync();
+        await _respawner!.ResetAsync(connection);
+        Factory.Clock.Now = new DateTimeOffset(2024, 6, 15, 10, 0, 0, TimeSpan.Zero);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        Client?.Dispose();
+        if (_factory is not null)
+            await _factory.DisposeAsync();
+        if (_database is not null)
+            await _database.DisposeAsync();
+        if (_photoFolder.Length > 0 && Directory.Exists(_photoFolder))
+            Directory.Delete(_photoFolder, recursive: true);
+    }
+}
