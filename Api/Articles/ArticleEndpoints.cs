@@ -34,8 +34,8 @@ public static class ArticleEndpoints
         ContentDbContext db, HttpRequest request, string? tag, int page = 1, int pageSize = Paging.DefaultPageSize,
         CancellationToken ct = default)
     {
-        if (Paging.Validate(page, pageSize) is { } errors)
-            return TypedResults.ValidationProblem(errors);
+        if (Paging.Validate(page, pageSize) is { } problem)
+            return problem;
 
         var query = db.Articles.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(tag))

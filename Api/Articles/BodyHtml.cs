@@ -1,5 +1,6 @@
-using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using ContentApi.Api.Photos;
 using ContentApi.Domain;
 
@@ -70,5 +71,8 @@ public static class BodyHtml
     public static bool IsSafeUrl(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "mailto";
 
-    private static string Encode(string? text) => WebUtility.HtmlEncode(text ?? "");
+    // Escapes markup characters but keeps å, ä and ö readable in the page source.
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+
+    private static string Encode(string? text) => Encoder.Encode(text ?? "");
 }

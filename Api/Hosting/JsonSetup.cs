@@ -12,6 +12,7 @@ public static class JsonSetup
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         // Enum values by name, spelled as in OData ("Published", "InProgress"), so both faces of the API agree.
         options.Converters.Add(new JsonStringEnumConverter());
+        options.Converters.Add(new UtcDateTimeOffsetConverter());
         // A body block carries only the fields of its kind: a paragraph has no url, an image no text.
         options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
             .WithAddedModifier(info =>
@@ -22,4 +23,14 @@ public static class JsonSetup
                     property.ShouldSerialize = (_, value) => value is not null;
             });
     }
+}
+
+/// <summary>Writes every timestamp in UTC with a Z, as OData does: "2024-02-12T09:00:00Z".</summary>
+public sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset().ToUniversalTime();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.OData.Query;
+using Microsoft.OData.Edm;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -24,8 +25,34 @@ public static class OpenApiSetup
             options.OperationFilter<ODataQueryOptionsFilter>();
             options.DocumentFilter<ODataPathsFilter>();
             options.SupportNonNullableReferenceTypes();
-            options.CustomSchemaIds(type => type.FullName!.Replace("ContentApi.", "").Replace("Api.", "").Replace("+", "."));
+            options.SchemaFilter<EdmSchemaFilter>();
+            options.CustomSchemaIds(SchemaId);
         });
+    }
+
+    // PagedList<ArticleSummaryDto> becomes "ArticleSummaryDtoPagedList".
+    private static string SchemaId(Type type) => type.IsGenericType
+        ? string.Concat(type.GetGenericArguments().Select(SchemaId)) + type.Name[..type.Name.IndexOf('`')]
+        : type.Name;
+}
+
+/// <summary>
+/// OData entities are domain classes; the document shows only the properties the EDM model exposes, so internal
+/// fields (a photo's storage path) never appear as if clients could read them.
+/// </summary>
+public class EdmSchemaFilter : ISchemaFilter
+{
+    private static readonly Microsoft.OData.Edm.IEdmModel Model = OData.EdmModelBuilder.Build();
+
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (context.Type.Namespace != typeof(Domain.Article).Namespace || schema is not OpenApiSchema { Properties: { } properties })
+            return;
+        if (Model.FindDeclaredType($"ContentApi.{context.Type.Name}") is not Microsoft.OData.Edm.IEdmStructuredType edmType)
+            return;
+        var exposed = edmType.Properties().Select(p => p.Name).ToHashSet();
+        foreach (var name in properties.Keys.Where(name => !exposed.Contains(name)).ToList())
+            properties.Remove(name);
     }
 }
 
@@ -73,6 +100,12 @@ public class ODataPathsFilter : IDocumentFilter
 {
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
+        Describe(document, "/odata/$metadata", "The CSDL XML description of every entity set, type and property.", "application/xml");
+        Describe(document, "/odata", "The OData service document: the entity sets.", "application/json");
+        // The schemas of OData's internal model types are referenced only by the two responses replaced above.
+        foreach (var id in document.Components?.Schemas?.Keys.Where(k => k.StartsWith("IEdm") || k.StartsWith("Edm") || k.StartsWith("OData") && !k.StartsWith("ODataCollection")).ToList() ?? [])
+            document.Components!.Schemas!.Remove(id);
+
         foreach (var path in document.Paths.Keys.ToList())
         {
             if (!path.StartsWith("/odata", StringComparison.Ordinal))
@@ -81,6 +114,27 @@ public class ODataPathsFilter : IDocumentFilter
                 || System.Text.RegularExpressions.Regex.IsMatch(path, @"^/odata/\w+(\(\{key\}\))?$");
             if (!keep)
                 document.Paths.Remove(path);
+        }
+    }
+
+    private static void Describe(OpenApiDocument document, string path, string description, string mediaType)
+    {
+        if (!document.Paths.TryGetValue(path, out var item) || item.Operations is null)
+            return;
+        foreach (var operation in item.Operations.Values)
+        {
+            operation.Responses = new OpenApiResponses
+            {
+                ["200"] = new OpenApiResponse
+                {
+                    Description = description,
+                    Content = new Dictionary<string, IOpenApiMediaType>
+                    {
+                        [mediaType] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                    },
+                },
+            };
+            operation.Tags = new HashSet<OpenApiTagReference> { new("OData", document) };
         }
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace ContentApi.Api.Hosting;
 
 /// <summary>A page of a list with the total count and the address of the next page (null on the last page).</summary>
@@ -8,15 +10,17 @@ public static class Paging
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
 
-    /// <summary>Checks page and pageSize; returns a problem that says what is wrong, or null when they are fine.</summary>
-    public static Dictionary<string, string[]>? Validate(int page, int pageSize)
+    /// <summary>Checks page and pageSize; a validation problem that says what is wrong, or null when they are fine.</summary>
+    public static ValidationProblem? Validate(int page, int pageSize)
     {
         var errors = new Dictionary<string, string[]>();
         if (page < 1)
             errors["page"] = [$"page must be 1 or more (got {page})."];
         if (pageSize is < 1 or > MaxPageSize)
             errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize} (got {pageSize})."];
-        return errors.Count == 0 ? null : errors;
+        return errors.Count == 0
+            ? null
+            : TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.Values.SelectMany(e => e)));
     }
 
     /// <summary>The same request with page + 1, or null when this is the last page.</summary>

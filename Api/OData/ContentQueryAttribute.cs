@@ -40,6 +40,13 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         context.Result = AsProblem(context.Result);
     }
 
+    private static string Describe(SerializableError error)
+    {
+        var message = error.TryGetValue("Message", out var m) ? m?.ToString() ?? "" : "";
+        var reason = error.TryGetValue("ExceptionMessage", out var r) ? r?.ToString() ?? "" : "";
+        return message.Contains(reason, StringComparison.Ordinal) ? message : $"{message} {reason}".Trim();
+    }
+
     /// <summary>OData answers a bad query with its own error object; clients of this API get problem+json.</summary>
     private static IActionResult? AsProblem(IActionResult? result)
     {
@@ -48,7 +55,8 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         var detail = error.Value switch
         {
             ODataError odata => odata.Message,
-            SerializableError serializable => string.Join(" ", serializable.Values.SelectMany(v => v as string[] ?? [v?.ToString() ?? ""])),
+            // OData's error holds Message ("The query specified in the URI is not valid.") and ExceptionMessage (why).
+            SerializableError serializable => Describe(serializable),
             string text => text,
             var other => other?.ToString() ?? "The OData query is not valid.",
         };

@@ -14,9 +14,14 @@ namespace ContentApi.Api.OData;
 public class ArticlesController(ContentDbContext db) : ODataController
 {
     [ContentQuery]
+    [ProducesResponseType<ODataCollection<Article>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public IQueryable<Article> Get() => db.Articles.AsNoTracking();
 
     [ContentQuery]
+    [ProducesResponseType<Article>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public SingleResult<Article> Get(Guid key) => SingleResult.Create(db.Articles.AsNoTracking().Where(a => a.Id == key));
 }
 
@@ -24,9 +29,14 @@ public class ArticlesController(ContentDbContext db) : ODataController
 public class PledgesController(ContentDbContext db) : ODataController
 {
     [ContentQuery]
+    [ProducesResponseType<ODataCollection<Pledge>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public IQueryable<Pledge> Get() => db.Pledges.AsNoTracking();
 
     [ContentQuery]
+    [ProducesResponseType<Pledge>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public SingleResult<Pledge> Get(Guid key) => SingleResult.Create(db.Pledges.AsNoTracking().Where(p => p.Id == key));
 }
 
@@ -34,9 +44,14 @@ public class PledgesController(ContentDbContext db) : ODataController
 public class PhotosController(ContentDbContext db) : ODataController
 {
     [ContentQuery]
+    [ProducesResponseType<ODataCollection<Photo>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public IQueryable<Photo> Get() => db.Photos.AsNoTracking();
 
     [ContentQuery]
+    [ProducesResponseType<Photo>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public SingleResult<Photo> Get(Guid key) => SingleResult.Create(db.Photos.AsNoTracking().Where(p => p.Id == key));
 }
 
@@ -44,8 +59,13 @@ public class PhotosController(ContentDbContext db) : ODataController
 public class ContactsController(ContentDbContext db) : ODataController
 {
     [ContentQuery]
+    [ProducesResponseType<ODataCollection<Contact>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public IQueryable<Contact> Get() => db.Contacts.AsNoTracking();
 
     [ContentQuery]
+    [ProducesResponseType<Contact>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public SingleResult<Contact> Get(Guid key) => SingleResult.Create(db.Contacts.AsNoTracking().Where(c => c.Id == key));
 }
