@@ -37,8 +37,21 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     public override void OnActionExecuted(ActionExecutedContext context)
     {
         base.OnActionExecuted(context);
-        context.Result = AsProblem(context.Result);
+        context.Result = context.Result is StatusCodeResult { StatusCode: StatusCodes.Status404NotFound } or NotFoundObjectResult
+            ? NotFound(context.HttpContext.Request)
+            : AsProblem(context.Result);
     }
+
+    private static ObjectResult NotFound(HttpRequest request) => new(new ProblemDetails
+    {
+        Status = StatusCodes.Status404NotFound,
+        Title = "Not found",
+        Detail = $"Nothing published has the key in {request.Path}.",
+    })
+    {
+        StatusCode = StatusCodes.Status404NotFound,
+        ContentTypes = { "application/problem+json" },
+    };
 
     private static string Describe(SerializableError error)
     {

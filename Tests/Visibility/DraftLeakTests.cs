@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ContentApi.Domain;
+using ContentApi.Tests.Support;
+using static ContentApi.Tests.Support.ContentBuilder;
+
+namespace ContentApi.Tests.Visibility;
+
+/// <summary>Drafts and archived content never reach an anonymous client, by any route.</summary>
+public class DraftLeakTests : ApiTest
+{
+    private static IEnumerable<ContentStatus> Hidden => [ContentStatus.Draft, ContentStatus.Archived];
+
+    [TestCaseSource(nameof(Hidden))]
+    public async Task HiddenArticleIsNotListedNorCounted(ContentStatus status)
+    {
+        await SaveAsync(Article("Publicerad", tags: ["trafik"]), Article("Dold", status, minutesAfterBase: 5, tags: ["trafik"]));
+
+        foreach (var url in new[] { "/api/articles", "/api/articles?tag=trafik" })
+        {
+            var list = await GetJson(url);
+            Assert.That(Strings(list["items"], "title"), Is.EqualTo(new[] { "Publicerad" }), url);
+            Assert.That((int?)list["totalCount"], Is.EqualTo(1), url);
+        }
+    }
+
+    [TestCaseSource(nameof(Hidden))]
+    public async Task HiddenArticleIsNotFoundBySlugOrId(ContentStatus status)
+    {
+        var article = Article("Hemligt utkast", status);
+        await SaveAsync(article);
+
+        await GetProblem("/api/articles/by-slug/hemligt-utkast", HttpStatusCode.NotFound);
+        await GetProblem($"/api/articles/{article.Id}", HttpStatusCode.NotFound);
+        await GetProblem($"/odata/Articles({article.Id})", HttpStatusCode.NotFound);
+    }
+
+    [TestCaseSource(nameof(Hidden))]
+    public async Task HiddenArticleIsNotReachableThroughODataFilter(ContentStatus status)
+    {
+        await SaveAsync(Article("Publicerad"), Article("Dold", status));
+
+        var byStatus = await GetJson($"/odata/Articles?$filter=status eq '{status}'&$count=true");
+        Assert.That(byStatus["value"]!.AsArray(), Is.Empty);
+        Assert.That((int?)byStatus["@odata.count"], Is.EqualTo(0));
+        var byTitle = await GetJson("/odata/Articles?$filter=title eq 'Dold' or startswith(title, 'D')");
+        Assert.That(byTitle["value"]!.AsArray(), Is.Empty);
+        var all = await GetJson("/odata/Articles?$count=true");
+        Assert.That((int?)all["@odata.count"], Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DraftPledgeIsHiddenByYearAsCurrentInTheListAndInsideAPublishedArticle()
+    {
+        var pledge = Pledge(2024, ContentStatus.Draft);
+        var article = Article("Om löftet");
+        article.PledgeId = pledge.Id;
+        await SaveAsync(pledge, article);
+
+        await GetProblem("/api/pledges/2024", HttpStatusCode.NotFound);
+        await GetProblem("/api/pledges/current", HttpStatusCode.NotFound);
+        Assert.That((await GetJson("/api/pledges")).AsArray(), Is.Empty);
+        Assert.That((await GetJson("/api/articles/by-slug/om-loftet"))["pledge"], Is.Null);
+        Assert.That((await GetJson("/odata/Articles?$expand=pledge"))["value"]![0]!["pledge"], Is.Null);
+        Assert.That((await GetJson("/odata/Pledges"))["value"]!.AsArray(), Is.Empty);
+        await GetProblem($"/odata/Pledges({pledge.Id})", HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task DraftArticleIsInvisibleThroughExpandFromPublishedContent()
+    {
+        var pledge = Pledge(2024);
+        var contact = Contact();
+        var published = Article("Publicerad");
+        var draft = Article("Utkast", ContentStatus.Draft);
+        foreach (var a in new[] { published, draft })
+        {
+            a.PledgeId = pledge.Id;
+            a.Contacts = [contact];
+        }
+        await SaveAsync(pledge, contact, published, draft);
+
+        Assert.That(Strings((await GetJson("/api/pledges/2024"))["articles"], "title"), Is.EqualTo(new[] { "Publicerad" }));
+        Assert.That(Titles(await GetJson("/odata/Pledges?$expand=articles"), "articles"), Is.EqualTo(new[] { "Publicerad" }));
+        Assert.That(Titles(await GetJson("/odata/Contacts?$expand=articles"), "articles"), Is.EqualTo(new[] { "Publicerad" }));
+        Assert.That(Titles(await GetJson("/odata/Pledges?$expand=articles($filter=startswith(title,'U'))"), "articles"), Is.Empty);
+    }
+
+    [Test]
+    public async Task PhotoUsedOnlyByDraftsIsHidden()
+    {
+        var heroOfDraft = Photo();
+        var inDraftBody = Photo();
+        var ofDraftPledge = Photo();
+        var draft = Article("Utkast", ContentStatus.Draft);
+        draft.HeroPhotoId = heroOfDraft.Id;
+        draft.Body = [Block.Image(inDraftBody.Id)];
+        var pledge = Pledge(2024, ContentStatus.Draft);
+        pledge.PhotoId = ofDraftPledge.Id;
+        await SaveAsync(heroOfDraft, inDraftBody, ofDraftPledge, draft, pledge);
+
+        foreach (var photo in new[] { heroOfDraft, inDraftBody, ofDraftPledge })
+        {
+            await GetProblem($"/api/photos/{photo.Id}", HttpStatusCode.NotFound);
+            await GetProblem($"/api/photos/{photo.Id}/file", HttpStatusCode.NotFound);
+            await GetProblem($"/odata/Photos({photo.Id})", HttpStatusCode.NotFound);
+        }
+        Assert.That((await GetJson("/odata/Photos"))["value"]!.AsArray(), Is.Empty);
+    }
+
+    [Test]
+    public async Task PhotoUsedByPublishedContentIsVisibleEvenWhenADraftUsesItToo()
+    {
+        var photo = Photo();
+        var draft = Article("Utkast", ContentStatus.Draft);
+        draft.HeroPhotoId = photo.Id;
+        var published = Article("Publicerad");
+        published.Body = [Block.Image(photo.Id)];
+        await SaveAsync(photo, draft, published);
+
+        await GetJson($"/api/photos/{photo.Id}");
+        Assert.That((await GetJson("/odata/Photos"))["value"]!.AsArray(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ContactNamedOnlyByDraftsIsHidden()
+    {
+        var onDraftArticle = Contact("Anna Utkast");
+        var onDraftPledge = Contact("Bo Utkast");
+        var draft = Article("Utkast", ContentStatus.Archived);
+        draft.Contacts = [onDraftArticle];
+        var pledge = Pledge(2024, ContentStatus.Draft);
+        pledge.ContactId = onDraftPledge.Id;
+        await SaveAsync(onDraftArticle, onDraftPledge, draft, pledge);
+
+        foreach (var contact in new[] { onDraftArticle, onDraftPledge })
+        {
+            await GetProblem($"/api/contacts/{contact.Id}", HttpStatusCode.NotFound);
+            await GetProblem($"/odata/Contacts({contact.Id})", HttpStatusCode.NotFound);
+        }
+        Assert.That((await GetJson("/odata/Contacts"))["value"]!.AsArray(), Is.Empty);
+        Assert.That((await GetJson("/odata/Contacts?$filter=contains(name,'Utkast')"))["value"]!.AsArray(), Is.Empty);
+    }
+
+    private static List<string?> Titles(JsonNode odata, string navigation) =>
+        odata["value"]!.AsArray().SelectMany(e => e![navigation]!.AsArray()).Select(a => (string?)a!["title"]).ToList();
+}
