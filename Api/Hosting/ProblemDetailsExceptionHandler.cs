@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 
 namespace ContentApi.Api.Hosting;
 
@@ -12,11 +13,17 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
         {
             // Route values, query strings and bodies that do not bind ("page=abc", malformed JSON).
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+            // SQLSTATE class 22, data exceptions, are the values a client sent: a NUL character in a text, a division by
+            // zero or an overflow in an OData $filter. The database refuses them; they are the client's to fix.
+            _ when FindPostgresException(exception) is { SqlState: var state } data && state.StartsWith("22", StringComparison.Ordinal) =>
+                (StatusCodes.Status400BadRequest, "Invalid value in the request", $"The database refused a value from the request: {data.MessageText}."),
             _ => (0, "", ""),
         };
         if (status == 0)
             return false;
 
+        if (context.Response.HasStarted)
+            return false;
         context.Response.StatusCode = status;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
@@ -24,5 +31,13 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
             Exception = exception,
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
+    }
+
+    private static PostgresException? FindPostgresException(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+            if (exception is PostgresException postgres)
+                return postgres;
+        return null;
     }
 }

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ContentApi.Domain;
+using ContentApi.Tests.Support;
+using static ContentApi.Tests.Support.ContentBuilder;
+
+namespace ContentApi.Tests.OData;
+
+public class ODataQueryTests : ApiTest
+{
+    private static List<string?> Titles(JsonNode json) => Strings(json["value"], "title");
+
+    [Test]
+    public async Task ServiceDocumentListsTheFourEntitySets()
+    {
+        var json = await GetJson("/odata");
+        Assert.That(Strings(json["value"], "name"), Is.EquivalentTo(new[] { "Articles", "Pledges", "Photos", "Contacts" }));
+    }
+
+    [Test]
+    public async Task MetadataDescribesCamelCasePropertiesAndHidesInternalOnes()
+    {
+        using var response = await Client.GetAsync("/odata/$metadata");
+        var xml = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(xml, Does.Contain("<EntityType Name=\"Article\">").And.Contain("Name=\"publishedAt\"")
+            .And.Contain("Name=\"heroPhoto\"").And.Contain("Name=\"altText\"").And.Contain("Name=\"priorityAreas\""));
+        Assert.That(xml, Does.Not.Contain("storagePath").And.Not.Contain("photoIds").And.Not.Contain("PublishedAt"));
+    }
+
+    [Test]
+    public async Task FilterSupportsComparisonsLogicStringDateFunctionsAndIn()
+    {
+        await SaveAsync(
+            Article("Trafik i centrum", minutesAfterBase: 0, tags: ["trafik"]),
+            Article("Trygghet i Norje", minutesAfterBase: 60 * 24 * 400, tags: ["trygghet"]),
+            Article("Skolstart", minutesAfterBase: 10, tags: ["skola"]));
+
+        Assert.That(Titles(await GetJson("/odata/Articles?$filter=publishedAt gt 2025-01-01T00:00:00Z")), Is.EqualTo(new[] { "Trygghet i Norje" }));
+        Assert.That(Titles(await GetJson("/odata/Articles?$filter=year(publishedAt) eq 2024 and not startswith(title,'Skol')")), Is.EqualTo(new[] { "Trafik i centrum" }));
+        Assert.That(Titles(await GetJson("/odata/Articles?$filter=contains(title,'Norje') or slug eq 'skolstart'&$orderby=title")), Is.EqualTo(new[] { "Skolstart", "Trygghet i Norje" }));
+        Assert.That(Titles(await GetJson("/odata/Articles?$filter=slug in ('skolstart','trafik-i-centrum')&$orderby=title")), Is.EqualTo(new[] { "Skolstart", "Trafik i centrum" }));
+        Assert.That(Titles(await GetJson("/odata/Articles?$filter=tags/any(t: t eq 'trygghet')")), Is.EqualTo(new[] { "Trygghet i Norje" }));
+        Assert.That(Titles(await GetJson("/odata/Articles?$filter=month(publishedAt) eq 3 and day(publishedAt) eq 1&$orderby=title")), Is.EqualTo(new[] { "Skolstart", "Trafik i centrum" }));
+    }
+
+    [Test]
+    public async Task SelectReturnsOnlyTheAskedProperties()
+    {
+        await SaveAsync(Article("Nyhet"));
+        var item = (await GetJson("/odata/Articles?$select=title,slug"))["value"]![0]!.AsObject();
+        Assert.That(item.Select(p => p.Key), Is.EquivalentTo(new[] { "title", "slug" }));
+    }
+
+    [Test]
+    public async Task ExpandWithNestedSelectAndFilter()
+    {
+        var photo = Photo("Alt-text");
+        var anna = Contact("Anna");
+        var bo = Contact("Bo");
+        var pledge = Pledge(2024);
+        var article = Article("Nyhet");
+        article.HeroPhotoId = photo.Id;
+        article.PledgeId = pledge.Id;
+        article.Contacts = [anna, bo];
+        await SaveAsync(photo, anna, bo, pledge, article);
+
+        var json = await GetJson("/odata/Articles?$select=title&$expand=heroPhoto($select=altText),contacts($filter=name eq 'Bo';$select=name),pledge($select=year)");
+        var item = json["value"]![0]!;
+        Assert.That((string?)item["heroPhoto"]!["altText"], Is.EqualTo("Alt-text"));
+        Assert.That(Strings(item["contacts"], "name"), Is.EqualTo(new[] { "Bo" }));
+        Assert.That((int?)item["pledge"]!["year"], Is.EqualTo(2024));
+
+        var nested = await GetJson("/odata/Pledges?$expand=articles($select=title;$expand=contacts($select=name;$orderby=name desc))");
+        Assert.That(Strings(nested["value"]![0]!["articles"]![0]!["contacts"], "name"), Is.EqualTo(new[] { "Bo", "Anna" }));
+    }
+
+    [Test]
+    public async Task OrderByOnSeveralPropertiesTopSkipAndCount()
+    {
+        await SaveAsync(Article("B", minutesAfterBase: 1), Article("A", minutesAfterBase: 1), Article("C", minutesAfterBase: 2), Article("D", minutesAfterBase: 0));
+
+        var json = await GetJson("/odata/Articles?$orderby=publishedAt desc,title asc&$top=2&$skip=1&$count=true");
+        Assert.That(Titles(json), Is.EqualTo(new[] { "A", "B" }));
+        Assert.That((int?)json["@odata.count"], Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task ServerDrivenPagingGivesANextLinkAtTheMaximumPageSize()
+    {
+        await SaveAsync([.. Enumerable.Range(1, 105).Select(i => (object)Article($"Artikel {i:000}", minutesAfterBase: i))]);
+
+        var first = await GetJson("/odata/Articles?$select=title&$orderby=title&$count=true");
+        Assert.That(first["value"]!.AsArray(), Has.Count.EqualTo(100));
+        Assert.That((int?)first["@odata.count"], Is.EqualTo(105));
+        var next = (string?)first["@odata.nextLink"];
+        Assert.That(next, Is.Not.Null);
+
+        var second = await GetJson(next!);
+        Assert.That(Titles(second), Is.EqualTo(Enumerable.Range(101, 5).Select(i => $"Artikel {i:000}")));
+        Assert.That(second["@odata.nextLink"], Is.Null);
+    }
+
+    [Test]
+    public async Task PledgesExposePriorityAreasWithCommitments()
+    {
+        await SaveAsync(Pledge(2024));
+        var json = await GetJson("/odata/Pledges?$select=year,priorityAreas&$filter=year eq 2024");
+        var area = json["value"]![0]!["priorityAreas"]![0]!;
+        Assert.That((string?)area["title"], Is.EqualTo("Trafik"));
+        Assert.That((string?)area["commitments"]![0]!["status"], Is.EqualTo("Done"));
+    }
+
+    [Test]
+    public async Task EntityByKeyWithSelect()
+    {
+        var contact = Contact("Gabriella Leandersson");
+        var article = Article("Nyhet");
+        article.Contacts = [contact];
+        await SaveAsync(contact, article);
+
+        var json = await GetJson($"/odata/Contacts({contact.Id})?$select=name,phone");
+        Assert.That((string?)json["name"], Is.EqualTo("Gabriella Leandersson"));
+        Assert.That((string?)json["phone"], Is.EqualTo("+46456816000"));
+    }
+
+    [TestCase("$filter=nosuchproperty eq 1", "nosuchproperty")]
+    [TestCase("$filter=title eq", "Expression expected")]
+    [TestCase("$filter=contains(title", "")]
+    [TestCase("$select=nosuchproperty", "nosuchproperty")]
+    [TestCase("$orderby=nosuchproperty", "nosuchproperty")]
+    [TestCase("$orderby=body", "")]
+    [TestCase("$filter=body/any(b: b/text eq 'x')", "")]
+    [TestCase("$expand=nosuchnavigation", "nosuchnavigation")]
+    [TestCase("$expand=pledge($expand=articles($expand=pledge))", "too deep")]
+    [TestCase("$top=101", "101")]
+    [TestCase("$top=-1", "")]
+    [TestCase("$top=abc", "")]
+    [TestCase("$skip=-5", "")]
+    [TestCase("$count=maybe", "")]
+    [TestCase("$apply=groupby((title))", "")]
+    [TestCase("$filter=publishedAt gt 'not a date'", "")]
+    public async Task MalformedQueriesAre400ProblemsThatSayWhy(string query, string mentions)
+    {
+        await SaveAsync(Article("Nyhet"));
+        var detail = await GetProblem($"/odata/Articles?{query}", HttpStatusCode.BadRequest);
+        Assert.That(detail, Does.Contain(mentions));
+        Assert.That(detail, Does.Not.Contain("   at "), "no stack traces in problems");
+    }
+}
