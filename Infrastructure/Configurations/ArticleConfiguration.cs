@@ -33,8 +33,8 @@ public class ArticleConfiguration : IEntityTypeConfiguration<Article>
             });
 
         builder.HasIndex(a => a.Slug).IsUnique();
-        // Lists: published, newest first (also the OData default order).
-        builder.HasIndex(a => new { a.Status, a.PublishedAt });
+        // Lists: published, newest first, the id breaking ties so paging is stable.
+        builder.HasIndex(a => new { a.Status, a.PublishedAt, a.Id });
         builder.HasIndex(a => a.UpdatedAt);
         builder.HasIndex(a => a.Tags).HasMethod("gin");
         builder.HasIndex(a => a.PhotoIds).HasMethod("gin");

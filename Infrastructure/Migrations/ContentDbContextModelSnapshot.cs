@@ -138,8 +138,8 @@ namespace ContentApi.Infrastructure.Migrations
                     b.HasIndex("UpdatedAt")
                         .HasDatabaseName("ix_articles_updated_at");
 
-                    b.HasIndex("Status", "PublishedAt")
-                        .HasDatabaseName("ix_articles_status_published_at");
+                    b.HasIndex("Status", "PublishedAt", "Id")
+                        .HasDatabaseName("ix_articles_status_published_at_id");
 
                     b.ToTable("articles", (string)null);
                 });

@@ -36,7 +36,6 @@ public static class LoadTestContent
 
     public static async Task GenerateAsync(ContentDbContext db, PhotoStorage storage, int count, TimeProvider clock, CancellationToken ct = default)
     {
-        db.PublicView = false;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         var random = new Random(count);
         var now = clock.GetUtcNow();

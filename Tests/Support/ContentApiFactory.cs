@@ -24,9 +24,7 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
     public ContentDbContext CreateDbContext()
     {
         var scope = Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<ContentDbContext>();
-        db.PublicView = false;
-        return db;
+        return scope.ServiceProvider.GetRequiredService<ContentDbContext>();
     }
 }
 

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ContentApi.Infrastructure.Migrations
 {
     [DbContext(typeof(ContentDbContext))]
-    [Migration("20261125192800_Initial")]
+    [Migration("20261125194353_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -141,8 +141,8 @@ namespace ContentApi.Infrastructure.Migrations
                     b.HasIndex("UpdatedAt")
                         .HasDatabaseName("ix_articles_updated_at");
 
-                    b.HasIndex("Status", "PublishedAt")
-                        .HasDatabaseName("ix_articles_status_published_at");
+                    b.HasIndex("Status", "PublishedAt", "Id")
+                        .HasDatabaseName("ix_articles_status_published_at_id");
 
                     b.ToTable("articles", (string)null);
                 });

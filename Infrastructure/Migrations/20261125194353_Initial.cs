@@ -179,9 +179,9 @@ namespace ContentApi.Infrastructure.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_articles_status_published_at",
+                name: "ix_articles_status_published_at_id",
                 table: "articles",
-                columns: new[] { "status", "published_at" });
+                columns: new[] { "status", "published_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_articles_tags",
