@@ -6,6 +6,7 @@ using ContentApi.Api.OData;
 using ContentApi.Api.Photos;
 using ContentApi.Api.Pledges;
 using ContentApi.Infrastructure;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.OData;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,7 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddInfrastructure();
 
 // Errors: every client error is RFC 9457 problem+json.
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.Fill);
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
@@ -41,7 +42,11 @@ if (await Commands.TryRunAsync(app, args))
 if (app.Environment.IsDevelopment())
     await Commands.PrepareDevelopmentDatabaseAsync(app);
 
-app.UseExceptionHandler();
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    // Errors the client caused are answered with a 4xx; they are not the server's errors to log as such.
+    SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
+});
 app.UseStatusCodePages();
 
 app.UseSwagger();

@@ -25,4 +25,35 @@ public class Photo
     public string StoragePath { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    public int Version { get; set; } = 1;
+
+    // Words that describe nothing: alt text must say what the picture shows.
+    private static readonly HashSet<string> EmptyWords = new(StringComparer.OrdinalIgnoreCase)
+        { "bild", "foto", "fotografi", "image", "photo", "picture", "img", "alt", "alt-text", "alttext", "bild saknas", "ingen bild" };
+
+    /// <summary>Checks the text alternatives the accessibility law asks for.</summary>
+    public ValidationErrors ValidateMetadata(string? fileName = null)
+    {
+        var errors = new ValidationErrors();
+        var alt = AltText.Trim();
+        if (!Decorative)
+        {
+            if (alt.Length == 0)
+                errors.Add("altText", "altText is required: describe what the picture shows, or mark the photo decorative.");
+            else if (EmptyWords.Contains(alt.TrimEnd('.')) || alt.Length < 5)
+                errors.Add("altText", $"'{alt}' does not say what the picture shows; describe it in a sentence.");
+            else if (LooksLikeFileName(alt) || (fileName is not null && string.Equals(alt, fileName, StringComparison.OrdinalIgnoreCase)))
+                errors.Add("altText", "altText may not be a file name; describe what the picture shows.");
+        }
+        errors.MaxLength("altText", AltText, AltTextMaxLength);
+        errors.MaxLength("caption", Caption, CaptionMaxLength);
+        errors.MaxLength("credit", Credit, CreditMaxLength);
+        return errors;
+    }
+
+    /// <summary>True when the photo has the text alternative that publishing needs.</summary>
+    public bool HasTextAlternative => Decorative || ValidateMetadata().IsEmpty;
+
+    private static bool LooksLikeFileName(string text) =>
+        !text.Contains(' ') && System.Text.RegularExpressions.Regex.IsMatch(text, @"\.(jpe?g|png|webp|gif|heic|tiff?)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
 }

@@ -36,6 +36,68 @@ public class Pledge
     public Contact? Contact { get; set; }
     public List<Article> Articles { get; set; } = [];
 
+    public int Version { get; set; } = 1;
+
+    public const int MinYear = 2000;
+    public const int MaxYear = 2100;
+    public const int MaxListItems = 50;
+
+    /// <summary>Checks every field against its limits; references to photos and contacts are checked by the caller.</summary>
+    public ValidationErrors Validate()
+    {
+        var errors = new ValidationErrors();
+        if (Year is < MinYear or > MaxYear)
+            errors.Add("year", $"year must be between {MinYear} and {MaxYear}.");
+        errors.Required("title", Title, TitleMaxLength);
+        errors.MaxLength("summary", Summary, SummaryMaxLength);
+        if (ValidTo < ValidFrom)
+            errors.Add("validTo", "validTo may not be before validFrom.");
+        CheckTexts(errors, "parties", Parties);
+        CheckTexts(errors, "basis", Basis);
+        for (var i = 0; i < Signatories.Count; i++)
+        {
+            errors.Required($"signatories[{i}].name", Signatories[i].Name, TitleMaxLength);
+            errors.Required($"signatories[{i}].role", Signatories[i].Role, TitleMaxLength);
+            errors.Required($"signatories[{i}].organisation", Signatories[i].Organisation, TitleMaxLength);
+        }
+        for (var i = 0; i < PriorityAreas.Count; i++)
+        {
+            var area = PriorityAreas[i];
+            errors.Required($"priorityAreas[{i}].title", area.Title, TitleMaxLength);
+            errors.MaxLength($"priorityAreas[{i}].description", area.Description, TextMaxLength);
+            for (var j = 0; j < area.Commitments.Count; j++)
+            {
+                errors.Required($"priorityAreas[{i}].commitments[{j}].text", area.Commitments[j].Text, TextMaxLength);
+                errors.Required($"priorityAreas[{i}].commitments[{j}].responsibleParty", area.Commitments[j].ResponsibleParty, TitleMaxLength);
+            }
+        }
+        for (var i = 0; i < OngoingEfforts.Count; i++)
+        {
+            errors.Required($"ongoingEfforts[{i}].title", OngoingEfforts[i].Title, TitleMaxLength);
+            errors.MaxLength($"ongoingEfforts[{i}].description", OngoingEfforts[i].Description, TextMaxLength);
+        }
+        return errors;
+    }
+
+    /// <summary>What publishing needs beyond valid fields.</summary>
+    public ValidationErrors ValidateForPublishing()
+    {
+        var errors = Validate();
+        if (string.IsNullOrWhiteSpace(Summary))
+            errors.Add("summary", "A published pledge needs a summary.");
+        if (PriorityAreas.Count == 0)
+            errors.Add("priorityAreas", "A published pledge needs at least one priority area.");
+        return errors;
+    }
+
+    private static void CheckTexts(ValidationErrors errors, string field, List<string> items)
+    {
+        if (items.Count > MaxListItems)
+            errors.Add(field, $"{field} may have at most {MaxListItems} entries.");
+        for (var i = 0; i < items.Count; i++)
+            errors.Required($"{field}[{i}]", items[i], TitleMaxLength);
+    }
+
     /// <summary>True when the pledge is in force on the given day.</summary>
     public bool IsValidOn(DateOnly day) => ValidFrom <= day && day <= ValidTo;
 }

@@ -19,6 +19,12 @@ public class ContentDbContext(DbContextOptions<ContentDbContext> options) : DbCo
     public DbSet<Pledge> Pledges => Set<Pledge>();
     public DbSet<Photo> Photos => Set<Photo>();
     public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<ArticleContact> ArticleContacts => Set<ArticleContact>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Revision> Revisions => Set<Revision>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Schedule> Schedules => Set<Schedule>();
+    public DbSet<SlugRedirect> SlugRedirects => Set<SlugRedirect>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

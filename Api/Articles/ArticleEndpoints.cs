@@ -55,7 +55,7 @@ public static class ArticleEndpoints
         GetArticle(db, db.Articles.Where(a => a.Id == id), $"There is no published article with id {id}.", ct);
 
     private static Task<Results<Ok<ArticleDto>, ProblemHttpResult>> GetArticleBySlug(ContentDbContext db, string slug, CancellationToken ct) =>
-        GetArticle(db, db.Articles.Where(a => a.Slug == slug), $"There is no published article with the slug '{slug}'.", ct);
+        GetArticle(db, db.Articles.Where(a => a.Slug == slug), $"There is no published article with the slug '{(slug.Length > 100 ? slug[..100] + "…" : slug)}'.", ct);
 
     private static async Task<Results<Ok<ArticleDto>, ProblemHttpResult>> GetArticle(
         ContentDbContext db, IQueryable<Article> query, string notFound, CancellationToken ct)

@@ -9,6 +9,8 @@ public static class Paging
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
+    /// <summary>Deep pages cost the database a long skip; nobody pages a million items by hand.</summary>
+    public const int MaxOffset = 1_000_000;
 
     /// <summary>Checks page and pageSize; a validation problem that says what is wrong, or null when they are fine.</summary>
     public static ValidationProblem? Validate(int page, int pageSize)
@@ -18,6 +20,8 @@ public static class Paging
             errors["page"] = [$"page must be 1 or more (got {page})."];
         if (pageSize is < 1 or > MaxPageSize)
             errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize} (got {pageSize})."];
+        else if (page >= 1 && (long)(page - 1) * pageSize > MaxOffset)
+            errors["page"] = [$"page {page} is beyond the last page anyone can reach ({MaxOffset} items); filter the list instead."];
         return errors.Count == 0
             ? null
             : TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.Values.SelectMany(e => e)));

@@ -41,3 +41,22 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
         return null;
     }
 }
+
+/// <summary>Fills in a detail for the answers the framework makes without one (unknown routes, wrong methods).</summary>
+public static class ProblemDefaults
+{
+    public static void Fill(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (!string.IsNullOrEmpty(problem.Detail))
+            return;
+        var request = context.HttpContext.Request;
+        problem.Detail = problem.Status switch
+        {
+            StatusCodes.Status404NotFound => $"Nothing is at {request.Path}. Ids are GUIDs, years are numbers such as 2024; see /swagger for the routes.",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
+            StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+            _ => problem.Detail,
+        };
+    }
+}

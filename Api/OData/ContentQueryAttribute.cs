@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.OData.Query;
+using System.Text.RegularExpressions;
 using Microsoft.OData;
 
 namespace ContentApi.Api.OData;
@@ -28,30 +29,60 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
             | AllowedFunctions.Any | AllowedFunctions.All | AllowedFunctions.Cast | AllowedFunctions.IsOf;
     }
 
+    /// <summary>
+    /// Article bodies and a pledge's areas, signatories and efforts are JSON documents in one column each: they can be
+    /// selected, but filtering or sorting inside them would scan every row, so they are refused. (Marking them
+    /// not-filterable in the EDM would make $metadata claim that the whole set requires a filter.)
+    /// </summary>
+    public static readonly string[] DocumentProperties = ["body", "priorityAreas", "signatories", "ongoingEfforts"];
+
+    private static readonly Regex QuotedText = new("'([^']|'')*'", RegexOptions.Compiled);
+    private static readonly Regex DocumentReference = new(
+        @"\b(" + string.Join('|', DocumentProperties) + @")\b", RegexOptions.Compiled);
+    private static readonly Regex NestedFilterOrOrder = new(@"\$(filter|orderby)=[^;)]*", RegexOptions.Compiled);
+
+    public override void ValidateQuery(HttpRequest request, ODataQueryOptions queryOptions)
+    {
+        base.ValidateQuery(request, queryOptions);
+        var filterAndOrder = string.Join(' ', queryOptions.Filter?.RawValue, queryOptions.OrderBy?.RawValue,
+            string.Join(' ', NestedFilterOrOrder.Matches(queryOptions.SelectExpand?.RawExpand ?? "").Select(m => m.Value)));
+        var match = DocumentReference.Match(QuotedText.Replace(filterAndOrder, "''"));
+        if (match.Success)
+            throw new ODataException(
+                $"'{match.Value}' can be selected but not used in $filter or $orderby: it is a document stored whole.");
+    }
+
     public override void OnActionExecuting(ActionExecutingContext context)
     {
         base.OnActionExecuting(context);
-        context.Result = AsProblem(context.Result);
+        context.Result = AsProblem(context.HttpContext, context.Result);
     }
 
     public override void OnActionExecuted(ActionExecutedContext context)
     {
         base.OnActionExecuted(context);
         context.Result = context.Result is StatusCodeResult { StatusCode: StatusCodes.Status404NotFound } or NotFoundObjectResult
-            ? NotFound(context.HttpContext.Request)
-            : AsProblem(context.Result);
+            ? Problem(context.HttpContext, StatusCodes.Status404NotFound, "Not found",
+                $"Nothing published has the key in {context.HttpContext.Request.Path}.")
+            : AsProblem(context.HttpContext, context.Result);
     }
 
-    private static ObjectResult NotFound(HttpRequest request) => new(new ProblemDetails
+    private static ObjectResult Problem(HttpContext context, int status, string title, string detail) => new(new ProblemDetails
     {
-        Status = StatusCodes.Status404NotFound,
-        Title = "Not found",
-        Detail = $"Nothing published has the key in {request.Path}.",
+        Type = $"https://tools.ietf.org/html/rfc9110#section-15.5.{(status == StatusCodes.Status404NotFound ? 5 : 1)}",
+        Status = status,
+        Title = title,
+        Detail = detail,
+        Extensions = { ["traceId"] = System.Diagnostics.Activity.Current?.Id ?? context.TraceIdentifier },
     })
     {
-        StatusCode = StatusCodes.Status404NotFound,
+        StatusCode = status,
         ContentTypes = { "application/problem+json" },
     };
+
+    // OData's messages end with advice for the server's developers ("set the 'MaxTop' property on
+    // EnableQueryAttribute"); a client can do nothing with it.
+    private static readonly Regex ServerAdvice = new(@"\s*[^.]*(EnableQueryAttribute|ODataValidationSettings|To increase the limit)[^.]*\.", RegexOptions.Compiled);
 
     private static string Describe(SerializableError error)
     {
@@ -61,27 +92,18 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     }
 
     /// <summary>OData answers a bad query with its own error object; clients of this API get problem+json.</summary>
-    private static IActionResult? AsProblem(IActionResult? result)
+    private static IActionResult? AsProblem(HttpContext context, IActionResult? result)
     {
         if (result is not ObjectResult { StatusCode: >= 400 and < 500 } error || error.Value is ProblemDetails)
             return result;
         var detail = error.Value switch
         {
             ODataError odata => odata.Message,
-            // OData's error holds Message ("The query specified in the URI is not valid.") and ExceptionMessage (why).
             SerializableError serializable => Describe(serializable),
             string text => text,
             var other => other?.ToString() ?? "The OData query is not valid.",
         };
-        return new ObjectResult(new ProblemDetails
-        {
-            Status = error.StatusCode,
-            Title = "Invalid OData query",
-            Detail = detail,
-        })
-        {
-            StatusCode = error.StatusCode,
-            ContentTypes = { "application/problem+json" },
-        };
+        detail = ServerAdvice.Replace(detail, "").Trim();
+        return Problem(context, error.StatusCode!.Value, "Invalid OData query", detail);
     }
 }

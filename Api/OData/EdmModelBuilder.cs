@@ -14,22 +14,23 @@ public static class EdmModelBuilder
         var article = builder.EntitySet<Article>("Articles").EntityType;
         article.Ignore(a => a.PhotoIds);
         article.Ignore(a => a.CreatedAt);
-        // The body is JSON in one column: it can be selected, but not filtered or sorted inside.
-        article.CollectionProperty(a => a.Body).IsNotFilterable().IsNotSortable();
+        article.Ignore(a => a.PendingChanges);
+        article.Ignore(a => a.Version);
 
         var pledge = builder.EntitySet<Pledge>("Pledges").EntityType;
         pledge.Ignore(p => p.CreatedAt);
-        pledge.CollectionProperty(p => p.PriorityAreas).IsNotFilterable().IsNotSortable();
-        pledge.CollectionProperty(p => p.Signatories).IsNotFilterable().IsNotSortable();
-        pledge.CollectionProperty(p => p.OngoingEfforts).IsNotFilterable().IsNotSortable();
+        pledge.Ignore(p => p.Version);
 
         var photo = builder.EntitySet<Photo>("Photos").EntityType;
         photo.Ignore(p => p.StoragePath);
         photo.Ignore(p => p.CreatedAt);
+        photo.Ignore(p => p.Version);
+        photo.Ignore(p => p.HasTextAlternative);
 
         var contact = builder.EntitySet<Contact>("Contacts").EntityType;
         contact.Ignore(c => c.PhoneDisplay);
         contact.Ignore(c => c.CreatedAt);
+        contact.Ignore(c => c.Version);
 
         builder.EnableLowerCamelCase();
         return builder.GetEdmModel();

@@ -23,9 +23,9 @@ public record PriorityAreaDto(string Title, string Description, List<CommitmentD
 
 public record ArticleLinkDto(Guid Id, string Slug, string Title, DateTimeOffset? PublishedAt);
 
-/// <summary>A citizen pledge (medborgarlöfte) with everything the app shows.</summary>
+/// <summary>A citizen pledge (medborgarlöfte) with everything the app shows; <c>current</c> is true while it is in force.</summary>
 public record PledgeDto(
-    Guid Id, int Year, string Title, string Summary, List<string> Parties, List<Signatory> Signatories,
+    Guid Id, int Year, string Title, bool Current, string Summary, List<string> Parties, List<Signatory> Signatories,
     DateOnly? SignedOn, DateOnly ValidFrom, DateOnly ValidTo, List<string> Basis,
     List<PriorityAreaDto> PriorityAreas, List<OngoingEffort> OngoingEfforts, ProgressDto Progress,
     PhotoDto? Photo, ContactDto? Contact, List<ArticleLinkDto> Articles,

@@ -40,13 +40,15 @@ public static class PledgeEndpoints
             .OrderByDescending(p => p.ValidFrom <= today && today <= p.ValidTo)
             .ThenByDescending(p => p.ValidFrom <= today)
             .ThenByDescending(p => p.Year);
-        return await GetPledge(query, "No pledge has been published yet.", ct);
+        return await GetPledge(query, today, "No pledge has been published yet.", ct);
     }
 
-    private static Task<Results<Ok<PledgeDto>, ProblemHttpResult>> GetByYear(ContentDbContext db, int year, CancellationToken ct) =>
-        GetPledge(db.Pledges.Where(p => p.Year == year), $"There is no published pledge for {year}.", ct);
+    private static Task<Results<Ok<PledgeDto>, ProblemHttpResult>> GetByYear(ContentDbContext db, TimeProvider clock, int year, CancellationToken ct) =>
+        GetPledge(db.Pledges.Where(p => p.Year == year), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
+            $"There is no published pledge for {year}.", ct);
 
-    private static async Task<Results<Ok<PledgeDto>, ProblemHttpResult>> GetPledge(IQueryable<Pledge> query, string notFound, CancellationToken ct)
+    private static async Task<Results<Ok<PledgeDto>, ProblemHttpResult>> GetPledge(
+        IQueryable<Pledge> query, DateOnly today, string notFound, CancellationToken ct)
     {
         var row = await query.AsNoTracking()
             .Select(p => new
@@ -66,7 +68,7 @@ public static class PledgeEndpoints
             [.. a.Commitments.Select(c => new CommitmentDto(c.Text, c.ResponsibleParty, c.Status))],
             ProgressDto.Of(a.Commitments))).ToList();
         return TypedResults.Ok(new PledgeDto(
-            p.Id, p.Year, p.Title, p.Summary, p.Parties, p.Signatories, p.SignedOn, p.ValidFrom, p.ValidTo, p.Basis,
+            p.Id, p.Year, p.Title, p.IsValidOn(today), p.Summary, p.Parties, p.Signatories, p.SignedOn, p.ValidFrom, p.ValidTo, p.Basis,
             areas, p.OngoingEfforts, ProgressDto.Of(p.PriorityAreas.SelectMany(a => a.Commitments)),
             row.Photo is null ? null : PhotoDto.From(row.Photo),
             row.Contact is null ? null : ContactDto.From(row.Contact),

@@ -20,6 +20,11 @@ public class ArticleConfiguration : IEntityTypeConfiguration<Article>
             body.Property(b => b.Type).HasConversion<string>();
         });
 
+        builder.Property(a => a.Version).IsConcurrencyToken();
+        // Replaced, never changed in place, so reference comparison is enough to see a change.
+        builder.Property(a => a.PendingChanges).HasColumnType("jsonb")
+            .HasConversion(v => PendingContentJson.Write(v), v => PendingContentJson.Read(v));
+
         builder.HasOne(a => a.HeroPhoto).WithMany().HasForeignKey(a => a.HeroPhotoId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne(a => a.Pledge).WithMany(p => p.Articles).HasForeignKey(a => a.PledgeId).OnDelete(DeleteBehavior.SetNull);
         builder.HasMany(a => a.Contacts).WithMany(c => c.Articles).UsingEntity<ArticleContact>(

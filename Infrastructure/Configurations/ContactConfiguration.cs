@@ -8,6 +8,7 @@ public class ContactConfiguration : IEntityTypeConfiguration<Contact>
 {
     public void Configure(EntityTypeBuilder<Contact> builder)
     {
+        builder.Property(c => c.Version).IsConcurrencyToken();
         builder.Property(c => c.Name).HasMaxLength(Contact.NameMaxLength);
         builder.Property(c => c.Title).HasMaxLength(Contact.TitleMaxLength);
         builder.Property(c => c.OrganisationalUnit).HasMaxLength(Contact.UnitMaxLength);

@@ -8,6 +8,7 @@ public class PhotoConfiguration : IEntityTypeConfiguration<Photo>
 {
     public void Configure(EntityTypeBuilder<Photo> builder)
     {
+        builder.Property(p => p.Version).IsConcurrencyToken();
         builder.Property(p => p.AltText).HasMaxLength(Photo.AltTextMaxLength);
         builder.Property(p => p.Caption).HasMaxLength(Photo.CaptionMaxLength);
         builder.Property(p => p.Credit).HasMaxLength(Photo.CreditMaxLength);

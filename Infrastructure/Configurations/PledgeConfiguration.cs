@@ -8,6 +8,7 @@ public class PledgeConfiguration : IEntityTypeConfiguration<Pledge>
 {
     public void Configure(EntityTypeBuilder<Pledge> builder)
     {
+        builder.Property(p => p.Version).IsConcurrencyToken();
         builder.Property(p => p.Title).HasMaxLength(Pledge.TitleMaxLength);
         builder.Property(p => p.Summary).HasMaxLength(Pledge.SummaryMaxLength);
         builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(20);

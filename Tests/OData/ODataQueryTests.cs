@@ -26,6 +26,7 @@ public class ODataQueryTests : ApiTest
         Assert.That(xml, Does.Contain("<EntityType Name=\"Article\">").And.Contain("Name=\"publishedAt\"")
             .And.Contain("Name=\"heroPhoto\"").And.Contain("Name=\"altText\"").And.Contain("Name=\"priorityAreas\""));
         Assert.That(xml, Does.Not.Contain("storagePath").And.Not.Contain("photoIds").And.Not.Contain("PublishedAt"));
+        Assert.That(xml, Does.Not.Contain("\"RequiresFilter\" Bool=\"true\""), "no entity set demands a $filter");
     }
 
     [Test]
@@ -124,13 +125,22 @@ public class ODataQueryTests : ApiTest
         Assert.That((string?)json["phone"], Is.EqualTo("+46456816000"));
     }
 
+    [Test]
+    public async Task DocumentPropertyNamesInsideTextAreNotMistakenForThem()
+    {
+        await SaveAsync(Article("En body text"));
+        Assert.That(Titles(await GetJson("/odata/Articles?$filter=contains(title,'body text')&$select=title,body")), Is.EqualTo(new[] { "En body text" }));
+    }
+
     [TestCase("$filter=nosuchproperty eq 1", "nosuchproperty")]
     [TestCase("$filter=title eq", "Expression expected")]
     [TestCase("$filter=contains(title", "")]
     [TestCase("$select=nosuchproperty", "nosuchproperty")]
     [TestCase("$orderby=nosuchproperty", "nosuchproperty")]
     [TestCase("$orderby=body", "")]
-    [TestCase("$filter=body/any(b: b/text eq 'x')", "")]
+    [TestCase("$filter=body/any(b: b/text eq 'x')", "body")]
+    [TestCase("$expand=pledge($filter=priorityAreas/any(a: a/title eq 'x'))", "priorityAreas")]
+    [TestCase("$search=trafik", "")]
     [TestCase("$expand=nosuchnavigation", "nosuchnavigation")]
     [TestCase("$expand=pledge($expand=articles($expand=pledge))", "too deep")]
     [TestCase("$top=101", "101")]
@@ -146,5 +156,6 @@ public class ODataQueryTests : ApiTest
         var detail = await GetProblem($"/odata/Articles?{query}", HttpStatusCode.BadRequest);
         Assert.That(detail, Does.Contain(mentions));
         Assert.That(detail, Does.Not.Contain("   at "), "no stack traces in problems");
+        Assert.That(detail, Does.Not.Contain("EnableQueryAttribute"), "no advice meant for the server's developers");
     }
 }

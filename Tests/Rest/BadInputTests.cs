@@ -12,6 +12,7 @@ public class BadInputTests : ApiTest
     [TestCase("/api/articles?pageSize=101", "pageSize")]
     [TestCase("/api/articles?page=abc", "page")]
     [TestCase("/api/articles?pageSize=99999999999999", "pageSize")]
+    [TestCase("/api/articles?page=2147483647", "page")]
     public async Task BadPagingIsA400ProblemNamingTheParameter(string url, string parameter)
     {
         var detail = await GetProblem(url, HttpStatusCode.BadRequest);
@@ -69,6 +70,9 @@ public class BadInputTests : ApiTest
         var body = await response.Content.ReadAsStringAsync();
         Assert.That((int)response.StatusCode, Is.LessThan(500), $"{url} answered {(int)response.StatusCode}: {body}");
         if (!response.IsSuccessStatusCode)
+        {
             Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), $"{url}: {body}");
+            Assert.That((string?)System.Text.Json.Nodes.JsonNode.Parse(body)!["detail"], Is.Not.Null.And.Not.Empty, $"{url}: {body}");
+        }
     }
 }

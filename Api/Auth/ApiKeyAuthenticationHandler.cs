@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using ContentApi.Domain;
+using ContentApi.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ContentApi.Api.Auth;
+
+/// <summary>Authenticates services and scripts by the key in the X-Api-Key header.</summary>
+public class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TimeProvider clock)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string Header = "X-Api-Key";
+    private const string FailureItem = "ContentApi.AuthFailure";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(Header, out var values) || string.IsNullOrWhiteSpace(values.ToString()))
+            return AuthenticateResult.NoResult();
+
+        var db = Context.RequestServices.GetRequiredService<ContentDbContext>();
+        var hash = ApiKeys.Hash(values.ToString().Trim());
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, Context.RequestAborted);
+        if (key is null || key.RevokedAt is not null)
+            return Fail(key is null ? "The API key is not known." : "The API key has been revoked.");
+
+        var now = clock.GetUtcNow();
+        // Recording every use would make every read a write; a minute's precision is plenty for "last used".
+        if (key.LastUsedAt is null || now - key.LastUsedAt > TimeSpan.FromMinutes(1))
+            await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted);
+
+        var claims = new List<Claim> { new(ClaimTypes.Name, $"apikey:{key.Name}"), new("api_key_id", key.Id.ToString()) };
+        claims.AddRange(Roles.Implied(key.Role).Select(role => new Claim(ClaimTypes.Role, role)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private AuthenticateResult Fail(string reason)
+    {
+        Context.Items[FailureItem] = reason;
+        return AuthenticateResult.Fail(reason);
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var reason = Context.Items[FailureItem] as string ?? "No credentials: send an API key in X-Api-Key or a bearer token.";
+        await Challenges.WriteAsync(Context, reason);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => Challenges.ForbidAsync(Context);
+}
+
+/// <summary>Making, hashing and revoking API keys.</summary>
+public static class ApiKeys
+{
+    /// <summary>A new random key: 256 bits, URL-safe, with a prefix that says what it is.</summary>
+    public static string Generate() => "cak_" + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>Keys are long random secrets, so a plain SHA-256 is enough; there is nothing to brute-force.</summary>
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+
+    public static (ApiKey Entity, string Secret) Create(string name, string role, DateTimeOffset now)
+    {
+        var secret = Generate();
+        return (new ApiKey
+        {
+            Id = Guid.NewGuid(), Name = name, Role = role, Hash = Hash(secret), Prefix = secret[..10], CreatedAt = now,
+        }, secret);
+    }
+
+    public static ValidationErrors Validate(string? name, string? role)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("name", name, ApiKey.NameMaxLength);
+        if (role is null || !Roles.All.Contains(role))
+            errors.Add("role", $"role must be one of: {string.Join(", ", Roles.All)}.");
+        return errors;
+    }
+
+    private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace ContentApi.Api.Editorial;
+
+/// <summary>
+/// Optimistic concurrency over HTTP: every item has a version; GET gives it as a strong ETag, and a change must name
+/// the version it was based on in If-Match. Missing: 428. Stale: 412 with the current ETag.
+/// </summary>
+public static class Concurrency
+{
+    public static string ETag(int version) => $"\"{version}\"";
+
+    public static void SetETag(HttpContext context, int version) => context.Response.Headers.ETag = ETag(version);
+
+    /// <summary>Null when the request's If-Match names the current version; otherwise the 428 or 412 to answer with.</summary>
+    public static ProblemHttpResult? CheckIfMatch(HttpContext context, int currentVersion, bool required = true)
+    {
+        var ifMatch = context.Request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(ifMatch))
+            return required
+                ? TypedResults.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required",
+                    detail: "Send the ETag you read in an If-Match header, so that you cannot overwrite someone else's change by accident.")
+                : null;
+        var tags = ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (tags.Contains("*") || tags.Contains(ETag(currentVersion)))
+            return null;
+        return Stale(context, currentVersion);
+    }
+
+    public static ProblemHttpResult Stale(HttpContext context, int currentVersion)
+    {
+        SetETag(context, currentVersion);
+        return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "Changed by someone else",
+            detail: $"The item has changed since you read it; it is now at ETag {ETag(currentVersion)}. Read it again and redo your change.");
+    }
+
+    /// <summary>
+    /// Saves; when another request saved the same item first (its version moved on, or its revision number is taken),
+    /// answers 412 with the version that won instead.
+    /// </summary>
+    public static async Task<ProblemHttpResult?> SaveAsync(DbContext db, HttpContext context, Func<Task<int?>> currentVersion, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (Exception e) when (e is DbUpdateConcurrencyException
+            || e is DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_revisions_content_kind_content_id_number" } })
+        {
+            db.ChangeTracker.Clear();
+            var version = await currentVersion();
+            return version is null
+                ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "The item was deleted meanwhile.")
+                : Stale(context, version.Value);
+        }
+    }
+}
