@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ContentApi.Api.Articles;
+using ContentApi.Api.Auth;
 using ContentApi.Api.Contacts;
 using ContentApi.Api.Hosting;
 using ContentApi.Api.OData;
@@ -29,6 +30,9 @@ builder.Services.AddControllers()
         .AddRouteComponents("odata", EdmModelBuilder.Build())
         .Select().Filter().Expand().OrderBy().Count().SetMaxTop(ContentQueryAttribute.MaxPageSize));
 
+// Who may write: API keys and the municipality's OpenID Connect tokens, with editor, publisher and admin roles.
+builder.AddContentAuth();
+
 // OpenAPI document and Swagger UI.
 builder.Services.AddOpenApiDocument();
 
@@ -48,11 +52,14 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
 });
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.UseSwagger();
 app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi – Sölvesborgs kommun");
 
 app.MapArticles();
+app.MapArticleWrites();
 app.MapPledges();
 app.MapPhotos();
 app.MapContacts();

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using ContentApi.Api.Auth;
 using ContentApi.Api.Hosting;
 using ContentApi.Api.Photos;
 using ContentApi.Domain;
@@ -20,24 +22,29 @@ public static class ArticleEndpoints
             .WithSummary("One published article by id.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/by-slug/{slug}", GetArticleBySlug)
-            .WithSummary("One published article by its slug, e.g. nytt-medborgarlofte-for-2024.")
+            .WithSummary("One published article by its slug, e.g. nytt-medborgarlofte-for-2024. An old slug of a published article answers 301 to the new one.")
+            .Produces(StatusCodes.Status301MovedPermanently)
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     /// <param name="db"></param>
     /// <param name="request"></param>
+    /// <param name="user"></param>
     /// <param name="tag">Only articles with this tag, e.g. "trygghet".</param>
+    /// <param name="status">Editors only: articles with this status (Draft, Published, Archived). Anonymous readers always get published articles.</param>
     /// <param name="page">1-based page number.</param>
     /// <param name="pageSize">Articles per page, 1 to 100 (default 20).</param>
     /// <param name="ct"></param>
     private static async Task<Results<Ok<PagedList<ArticleSummaryDto>>, ValidationProblem>> ListArticles(
-        ContentDbContext db, HttpRequest request, string? tag, int page = 1, int pageSize = Paging.DefaultPageSize,
-        CancellationToken ct = default)
+        ContentDbContext db, HttpRequest request, ClaimsPrincipal user, string? tag, ContentStatus? status,
+        int page = 1, int pageSize = Paging.DefaultPageSize, CancellationToken ct = default)
     {
         if (Paging.Validate(page, pageSize) is { } problem)
             return problem;
 
-        var query = db.Articles.AsNoTracking();
+        var query = Visible(db, user).AsNoTracking();
+        if (status is not null && user.CanPreview())
+            query = query.Where(a => a.Status == status);
         if (!string.IsNullOrWhiteSpace(tag))
             query = query.Where(a => a.Tags.Contains(tag));
 
@@ -51,11 +58,48 @@ public static class ArticleEndpoints
             items, page, pageSize, total, Paging.NextPageLink(request, page, pageSize, total)));
     }
 
-    private static Task<Results<Ok<ArticleDto>, ProblemHttpResult>> GetArticleById(ContentDbContext db, Guid id, CancellationToken ct) =>
-        GetArticle(db, db.Articles.Where(a => a.Id == id), $"There is no published article with id {id}.", ct);
+    /// <summary>What the caller may read: published articles, or everything for editors (preview).</summary>
+    public static IQueryable<Article> Visible(ContentDbContext db, ClaimsPrincipal user) =>
+        user.CanPreview() ? db.Articles.IgnoreQueryFilters() : db.Articles;
 
-    private static Task<Results<Ok<ArticleDto>, ProblemHttpResult>> GetArticleBySlug(ContentDbContext db, string slug, CancellationToken ct) =>
-        GetArticle(db, db.Articles.Where(a => a.Slug == slug), $"There is no published article with the slug '{(slug.Length > 100 ? slug[..100] + "…" : slug)}'.", ct);
+    private static async Task<Results<Ok<ArticleDto>, ProblemHttpResult>> GetArticleById(
+        ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
+    {
+        if (context.User.CanPreview())
+            return await Preview(db, context, a => a.Id == id, $"There is no article with id {id}.", ct);
+        return await GetArticle(db, db.Articles.Where(a => a.Id == id), $"There is no published article with id {id}.", ct);
+    }
+
+    private static async Task<Results<Ok<ArticleDto>, RedirectHttpResult, ProblemHttpResult>> GetArticleBySlug(
+        ContentDbContext db, HttpContext context, string slug, CancellationToken ct)
+    {
+        var notFound = $"There is no published article with the slug '{(slug.Length > 100 ? slug[..100] + "…" : slug)}'.";
+        if (context.User.CanPreview())
+            return (await Preview(db, context, a => a.Slug == slug, notFound, ct)).Result switch
+            {
+                Ok<ArticleDto> ok => ok,
+                var other => (ProblemHttpResult)other,
+            };
+        var result = await GetArticle(db, db.Articles.Where(a => a.Slug == slug), notFound, ct);
+        if (result.Result is not ProblemHttpResult)
+            return result.Result switch { Ok<ArticleDto> ok => ok, _ => (ProblemHttpResult)result.Result };
+        // A published article's old address keeps working: 301 to where it lives now.
+        var moved = await db.SlugRedirects.AsNoTracking().Where(r => r.OldSlug == slug)
+            .Join(db.Articles, r => r.ArticleId, a => a.Id, (r, a) => a.Slug).FirstOrDefaultAsync(ct);
+        return moved is null ? (ProblemHttpResult)result.Result : TypedResults.Redirect($"/api/articles/by-slug/{moved}", permanent: true);
+    }
+
+    private static async Task<Results<Ok<ArticleDto>, ProblemHttpResult>> Preview(
+        ContentDbContext db, HttpContext context, System.Linq.Expressions.Expression<Func<Article, bool>> match, string notFound, CancellationToken ct)
+    {
+        // Drafts are for the editor's eyes only: no shared cache may keep them.
+        context.Response.Headers.CacheControl = "private, no-store";
+        var article = await ArticlePreview.All(db).AsNoTracking().FirstOrDefaultAsync(match, ct);
+        if (article is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Article not found", detail: notFound);
+        Editorial.Concurrency.SetETag(context, article.Version);
+        return TypedResults.Ok(await ArticlePreview.BuildAsync(db, article, ct));
+    }
 
     private static async Task<Results<Ok<ArticleDto>, ProblemHttpResult>> GetArticle(
         ContentDbContext db, IQueryable<Article> query, string notFound, CancellationToken ct)

@@ -58,3 +58,12 @@ public static class Concurrency
         }
     }
 }
+
+public static class ConcurrencyDocumentation
+{
+    /// <summary>Documents the answers of a change that needs If-Match.</summary>
+    public static RouteHandlerBuilder ProducesConcurrencyProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+}

@@ -1,4 +1,5 @@
 using ContentApi.Infrastructure;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,11 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:ContentDb", connectionString);
         builder.UseSetting("PhotoStorage:Path", photoFolder);
-        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        builder.ConfigureServices(services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+            services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, TestAuth.Configure);
+        });
     }
 
     public ContentDbContext CreateDbContext()
