@@ -1,7 +1,10 @@
 using System.Text.Json.Serialization;
 using ContentApi.Api.Articles;
 using ContentApi.Api.Auth;
+using ContentApi.Api.Admin;
 using ContentApi.Api.Contacts;
+using ContentApi.Api.Editorial;
+using ContentApi.Domain;
 using ContentApi.Api.Hosting;
 using ContentApi.Api.OData;
 using ContentApi.Api.Photos;
@@ -33,6 +36,11 @@ builder.Services.AddControllers()
 // Who may write: API keys and the municipality's OpenID Connect tokens, with editor, publisher and admin roles.
 builder.AddContentAuth();
 
+// Scheduled publishing, carried out in the background.
+builder.Services.Configure<ScheduleOptions>(builder.Configuration.GetSection(ScheduleOptions.Section));
+builder.Services.AddSingleton<ScheduleRunner>();
+builder.Services.AddHostedService(services => services.GetRequiredService<ScheduleRunner>());
+
 // OpenAPI document and Swagger UI.
 builder.Services.AddOpenApiDocument();
 
@@ -61,8 +69,14 @@ app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi – Sölvesborgs
 app.MapArticles();
 app.MapArticleWrites();
 app.MapPledges();
+app.MapPledgeWrites();
 app.MapPhotos();
+app.MapPhotoWrites();
 app.MapContacts();
+app.MapContactWrites();
+app.MapSchedules("/api/articles", ContentKind.Article, "Articles: editing");
+app.MapSchedules("/api/pledges", ContentKind.Pledge, "Pledges: editing");
+app.MapAdmin();
 app.MapControllers();
 app.MapHealth();
 

@@ -1,7 +1,7 @@
 namespace ContentApi.Domain;
 
 /// <summary>A news article on the municipality's website.</summary>
-public class Article
+public class Article : IVersioned
 {
     public const int TitleMaxLength = 200;
     public const int LeadMaxLength = 1_000;

@@ -1,7 +1,7 @@
 namespace ContentApi.Domain;
 
 /// <summary>A person the public can reach about a piece of content.</summary>
-public class Contact
+public class Contact : IVersioned
 {
     public const int NameMaxLength = 200;
     public const int TitleMaxLength = 200;

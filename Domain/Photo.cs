@@ -1,7 +1,7 @@
 namespace ContentApi.Domain;
 
 /// <summary>A picture with the text alternatives the accessibility law (DOS-lagen) asks for.</summary>
-public class Photo
+public class Photo : IVersioned
 {
     public const int AltTextMaxLength = 500;
     public const int CaptionMaxLength = 500;

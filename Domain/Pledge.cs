@@ -4,7 +4,7 @@ namespace ContentApi.Domain;
 /// A medborgarlöfte: the yearly citizen pledge in which the municipality and the local police area commit to
 /// priority areas drawn from a shared picture of the local situation.
 /// </summary>
-public class Pledge
+public class Pledge : IVersioned
 {
     public const int TitleMaxLength = 200;
     public const int SummaryMaxLength = 2_000;

@@ -1,3 +1,4 @@
+using ContentApi.Api.Auth;
 using ContentApi.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -14,8 +15,18 @@ public static class ContactEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<Results<Ok<ContactDto>, ProblemHttpResult>> GetContact(ContentDbContext db, Guid id, CancellationToken ct)
+    private static async Task<Results<Ok<ContactDto>, ProblemHttpResult>> GetContact(ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
     {
+        if (context.User.CanPreview())
+        {
+            context.Response.Headers.CacheControl = "private, no-store";
+            var any = await db.Contacts.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+            if (any is not null)
+            {
+                Editorial.Concurrency.SetETag(context, any.Version);
+                return TypedResults.Ok(ContactDto.From(any));
+            }
+        }
         var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == id).Select(ContactDto.Projection).FirstOrDefaultAsync(ct);
         return contact is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found",

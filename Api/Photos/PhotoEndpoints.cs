@@ -1,3 +1,4 @@
+using ContentApi.Api.Auth;
 using ContentApi.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -22,16 +23,29 @@ public static class PhotoEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<Results<Ok<PhotoDto>, ProblemHttpResult>> GetPhoto(ContentDbContext db, Guid id, CancellationToken ct)
+    private static async Task<Results<Ok<PhotoDto>, ProblemHttpResult>> GetPhoto(ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
     {
+        if (context.User.CanPreview())
+        {
+            context.Response.Headers.CacheControl = "private, no-store";
+            var any = await db.Photos.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+            if (any is not null)
+            {
+                Editorial.Concurrency.SetETag(context, any.Version);
+                return TypedResults.Ok(PhotoDto.From(any));
+            }
+        }
         var photo = await db.Photos.AsNoTracking().Where(p => p.Id == id).Select(PhotoDto.Projection).FirstOrDefaultAsync(ct);
         return photo is null ? NotFound(id) : TypedResults.Ok(photo);
     }
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetPhotoFile(
-        ContentDbContext db, PhotoStorage storage, Guid id, CancellationToken ct)
+        ContentDbContext db, HttpContext context, PhotoStorage storage, Guid id, CancellationToken ct)
     {
-        var photo = await db.Photos.AsNoTracking().Where(p => p.Id == id)
+        var photos = context.User.CanPreview() ? db.Photos.IgnoreQueryFilters() : db.Photos;
+        if (context.User.CanPreview())
+            context.Response.Headers.CacheControl = "private, no-store";
+        var photo = await photos.AsNoTracking().Where(p => p.Id == id)
             .Select(p => new { p.StoragePath, p.MediaType, p.UpdatedAt }).FirstOrDefaultAsync(ct);
         if (photo is null)
             return NotFound(id);

@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+using ContentApi.Api.Auth;
+using ContentApi.Api.Editorial;
+using ContentApi.Api.Hosting;
+using ContentApi.Domain;
+using ContentApi.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ContentApi.Api.Admin;
+
+public record ApiKeyInput(string Name, string Role);
+
+/// <summary>An API key as admins see it; the secret appears only in the answer that creates the key.</summary>
+public record ApiKeyDto(Guid Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, string? Key = null);
+
+public record AuditEntryDto(long Id, DateTimeOffset At, string Actor, string Action, string? TargetType, Guid? TargetId, string? Address, int Status, string? Details);
+
+public static class AdminEndpoints
+{
+    public static void MapAdmin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/admin").WithTags("Administration").RequireAuthorization(AuthSetup.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+
+        group.MapGet("/api-keys", async (ContentDbContext db, CancellationToken ct) => TypedResults.Ok(await db.ApiKeys.AsNoTracking()
+                .OrderBy(k => k.CreatedAt).Select(k => new ApiKeyDto(k.Id, k.Name, k.Role, k.Prefix, k.CreatedAt, k.LastUsedAt, k.RevokedAt, null))
+                .ToListAsync(ct)))
+            .WithSummary("Every API key: name, role, when made and last used, whether revoked.");
+
+        group.MapPost("/api-keys", async Task<Results<Created<ApiKeyDto>, ValidationProblem>> (
+                ContentDbContext db, HttpContext context, TimeProvider clock, ApiKeyInput input, CancellationToken ct) =>
+            {
+                var errors = ApiKeys.Validate(input.Name, input.Role);
+                if (!errors.IsEmpty)
+                    return TypedResults.ValidationProblem(errors.ToDictionary(), detail: errors.ToString());
+                var (key, secret) = ApiKeys.Create(input.Name.Trim(), input.Role, clock.GetUtcNow());
+                db.ApiKeys.Add(key);
+                Audit.Add(db, context, "apikey.created", null, key.Id, $"{key.Name} ({key.Role})");
+                await db.SaveChangesAsync(ct);
+                context.Response.Headers.CacheControl = "no-store";
+                return TypedResults.Created($"/api/admin/api-keys/{key.Id}",
+                    new ApiKeyDto(key.Id, key.Name, key.Role, key.Prefix, key.CreatedAt, null, null, secret));
+            })
+            .WithSummary("Make an API key. The answer holds the key itself, shown this once; only its hash is kept.");
+
+        group.MapDelete("/api-keys/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (
+                ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, CancellationToken ct) =>
+            {
+                var revoked = await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, clock.GetUtcNow()), ct);
+                if (revoked == 0)
+                    return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no active API key {id}.");
+                Audit.Add(db, context, "apikey.revoked", null, id);
+                await db.SaveChangesAsync(ct);
+                return TypedResults.NoContent();
+            })
+            .WithSummary("Revoke an API key; it stops working at once.");
+
+        group.MapGet("/audit", async Task<Results<Ok<PagedList<AuditEntryDto>>, ValidationProblem>> (
+                ContentDbContext db, HttpRequest request, int page = 1, int pageSize = Paging.DefaultPageSize, CancellationToken ct = default) =>
+            {
+                if (Paging.Validate(page, pageSize) is { } problem)
+                    return problem;
+                var total = await db.AuditEntries.CountAsync(ct);
+                var items = await db.AuditEntries.AsNoTracking().OrderByDescending(e => e.Id).Skip((page - 1) * pageSize).Take(pageSize)
+                    .Select(e => new AuditEntryDto(e.Id, e.At, e.Actor, e.Action, e.TargetType, e.TargetId, e.Address, e.Status, e.Details))
+                    .ToListAsync(ct);
+                return TypedResults.Ok(new PagedList<AuditEntryDto>(items, page, pageSize, total, Paging.NextPageLink(request, page, pageSize, total)));
+            })
+            .WithSummary("The audit log, newest first: every write and every authentication failure.");
+
+        group.MapPost("/contacts/{id:guid}/erase", Erase)
+            .WithSummary("Erase a person's data (GDPR): the contact disappears from all content and all revisions; the audit log keeps only that it happened.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> Erase(ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, CancellationToken ct)
+    {
+        var contact = await db.Contacts.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (contact is null)
+            return Editing.NotFound("Contact", id);
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+
+        // Content: live links, pending article versions and pledges stop naming the person.
+        var articles = await db.Articles.IgnoreQueryFilters().Include(a => a.Contacts)
+            .Where(a => a.Contacts.Any(c => c.Id == id) || a.PendingChanges != null).ToListAsync(ct);
+        foreach (var article in articles)
+        {
+            var changed = article.Contacts.RemoveAll(c => c.Id == id) > 0;
+            if (article.PendingChanges is { } pending && pending.ContactIds.Contains(id))
+            {
+                article.PendingChanges = pending with { ContactIds = [.. pending.ContactIds.Where(c => c != id)] };
+                changed = true;
+            }
+            if (!changed)
+                continue;
+            article.Version++;
+            if (article.Status == ContentStatus.Published)
+                article.UpdatedAt = now;
+        }
+        foreach (var pledge in await db.Pledges.IgnoreQueryFilters().Where(p => p.ContactId == id).ToListAsync(ct))
+        {
+            pledge.ContactId = null;
+            pledge.Version++;
+            if (pledge.Status == ContentStatus.Published)
+                pledge.UpdatedAt = now;
+        }
+
+        // Revisions: the contact's own go; others keep their history without the id.
+        await db.Revisions.Where(r => r.ContentKind == ContentKind.Contact && r.ContentId == id).ExecuteDeleteAsync(ct);
+        var idText = id.ToString();
+        foreach (var revision in await db.Revisions.Where(r => r.Snapshot.Contains(idText)).ToListAsync(ct))
+            revision.Snapshot = Scrub(JsonNode.Parse(revision.Snapshot)!, idText).ToJsonString(RevisionLog.Json);
+
+        db.Contacts.Remove(contact);
+        // The log says that an erasure happened, and nothing about whom.
+        Audit.Add(db, context, "contact.erased", ContentKind.Contact, id);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Removes every array element equal to the id and sets every property equal to it to null.</summary>
+    private static JsonNode Scrub(JsonNode node, string id)
+    {
+        switch (node)
+        {
+            case JsonArray array:
+                foreach (var item in array.ToList())
+                    if (item is JsonValue value && string.Equals(value.ToString(), id, StringComparison.OrdinalIgnoreCase))
+                        array.Remove(item);
+                    else if (item is not null)
+                        Scrub(item, id);
+                break;
+            case JsonObject obj:
+                foreach (var (name, value) in obj.ToList())
+                    if (value is JsonValue v && string.Equals(v.ToString(), id, StringComparison.OrdinalIgnoreCase))
+                        obj[name] = null;
+                    else if (value is not null)
+                        Scrub(value, id);
+                break;
+        }
+        return node;
+    }
+}

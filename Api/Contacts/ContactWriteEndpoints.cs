@@ -1,0 +1,115 @@
+using System.Text.Json;
+using ContentApi.Api.Auth;
+using ContentApi.Api.Editorial;
+using ContentApi.Domain;
+using ContentApi.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace ContentApi.Api.Contacts;
+
+/// <summary>What an editor writes about a contact person. The phone may be written the Swedish way; it is stored as E.164.</summary>
+public record ContactInput(string Name, string? Title, string? OrganisationalUnit, string? Email, string? Phone);
+
+public static class ContactWriteEndpoints
+{
+    public static void MapContactWrites(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/contacts").WithTags("Contacts: editing").RequireAuthorization(AuthSetup.Editor)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+
+        group.MapGet("/", async (ContentDbContext db, CancellationToken ct) => TypedResults.Ok(await db.Contacts.IgnoreQueryFilters()
+                .AsNoTracking().OrderBy(c => c.Name).Select(ContactDto.Projection).ToListAsync(ct)))
+            .WithSummary("Every contact, used or not (editors).");
+        group.MapPost("/", Create).WithSummary("Create a contact.")
+            .Produces<ContactDto>(StatusCodes.Status201Created).ProducesValidationProblem();
+        group.MapPut("/{id:guid}", (ContentDbContext db, HttpContext context, Guid id, ContactInput input, CancellationToken ct) =>
+                Save(db, context, id, _ => input, "updated", ct))
+            .WithSummary("Replace a contact.").Produces<ContactDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
+        group.MapPatch("/{id:guid}", Patch).Accepts<ContactInput>(MergePatch.MediaType)
+            .WithSummary("Change some fields of a contact (JSON Merge Patch).").Produces<ContactDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
+        group.MapDelete("/{id:guid}", Delete)
+            .WithSummary("Delete a contact no content names any more (409 names the content that still does).")
+            .Produces(StatusCodes.Status204NoContent).ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
+
+        app.MapRevisions("/api/contacts", ContentKind.Contact, "Contacts: editing", async (db, context, id, snapshot, action, ct) =>
+            await Save(db, context, id, _ => snapshot.Deserialize<ContactInput>(RevisionLog.Json)!, action, ct));
+    }
+
+    public static ContactInput Snapshot(Contact c) => new(c.Name, c.Title, c.OrganisationalUnit, c.Email, c.Phone);
+
+    private static ValidationErrors Apply(Contact contact, ContactInput input)
+    {
+        contact.Name = input.Name?.Trim() ?? "";
+        contact.Title = input.Title;
+        contact.OrganisationalUnit = input.OrganisationalUnit;
+        contact.Email = input.Email;
+        contact.Phone = input.Phone;
+        return contact.Normalize();
+    }
+
+    private static async Task<IResult> Create(ContentDbContext db, HttpContext context, TimeProvider clock, ContactInput input, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var contact = new Contact { Id = Guid.NewGuid(), CreatedAt = now, UpdatedAt = now };
+        var errors = Apply(contact, input);
+        if (await Editing.CreateAsync(db, context, contact, ContentKind.Contact, Snapshot, errors, ct) is { } problem)
+            return problem;
+        Concurrency.SetETag(context, contact.Version);
+        return TypedResults.Created($"/api/contacts/{contact.Id}", ContactDto.From(contact));
+    }
+
+    private static async Task<IResult> Patch(ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
+    {
+        var (patch, error) = await MergePatch.ReadAsync(context.Request, ct);
+        if (patch is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: error);
+        ContactInput? merged = null;
+        string? mergeError = null;
+        var result = await Save(db, context, id, contact =>
+        {
+            (merged, mergeError) = MergePatch.Merge(Snapshot(contact), patch);
+            return merged ?? Snapshot(contact);
+        }, "updated", ct);
+        return mergeError is null ? result : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: mergeError);
+    }
+
+    private static async Task<IResult> Save(ContentDbContext db, HttpContext context, Guid id, Func<Contact, ContactInput> input, string action, CancellationToken ct)
+    {
+        var contact = await db.Contacts.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (contact is null)
+            return Editing.NotFound("Contact", id);
+        var clock = context.RequestServices.GetRequiredService<TimeProvider>();
+        var problem = await Editing.SaveAsync(db, context, contact, ContentKind.Contact, action, Snapshot, c =>
+        {
+            c.UpdatedAt = clock.GetUtcNow();
+            return Task.FromResult(Apply(c, input(c)));
+        }, ct);
+        if (problem is not null)
+            return problem;
+        Concurrency.SetETag(context, contact.Version);
+        return TypedResults.Ok(ContactDto.From(contact));
+    }
+
+    private static async Task<IResult> Delete(ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
+    {
+        var contact = await db.Contacts.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (contact is null)
+            return Editing.NotFound("Contact", id);
+        var users = await ContactUsage.FindAsync(db, id, ct);
+        if (users.Count > 0)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Contact in use",
+                detail: $"The contact is named by {string.Join(", ", users)}. Remove it there first, or ask an admin to erase the person's data.");
+        return await Editing.DeleteAsync(db, context, contact, ContentKind.Contact, Snapshot, ct) ?? TypedResults.NoContent();
+    }
+}
+
+/// <summary>Where a contact is named.</summary>
+public static class ContactUsage
+{
+    public static async Task<List<string>> FindAsync(ContentDbContext db, Guid id, CancellationToken ct)
+    {
+        var articles = await db.ArticleContacts.Where(l => l.ContactId == id).Select(l => "article " + l.ArticleId).ToListAsync(ct);
+        var pledges = await db.Pledges.IgnoreQueryFilters().Where(p => p.ContactId == id).Select(p => "pledge " + p.Year).ToListAsync(ct);
+        return [.. articles, .. pledges];
+    }
+}

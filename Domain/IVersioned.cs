@@ -1,0 +1,8 @@
+namespace ContentApi.Domain;
+
+/// <summary>Content that editors change: it has an id and a version that every saved change increases.</summary>
+public interface IVersioned
+{
+    Guid Id { get; }
+    int Version { get; set; }
+}
