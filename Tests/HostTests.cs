@@ -56,7 +56,16 @@ public class HostTests : ApiTest
             "/api/articles", "/api/articles/{id}", "/api/articles/by-slug/{slug}", "/api/pledges", "/api/pledges/current",
             "/api/pledges/{year}", "/api/photos/{id}", "/api/photos/{id}/file", "/api/contacts/{id}",
             "/odata", "/odata/$metadata", "/odata/Articles", "/odata/Articles({key})", "/odata/Pledges", "/odata/Photos", "/odata/Contacts",
+            "/api/articles/{id}/publish", "/api/articles/{id}/revisions", "/api/admin/api-keys", "/api/admin/audit",
         }));
+        Assert.That(actual["components"]!["securitySchemes"]!.AsObject().Select(s => s.Key), Is.EquivalentTo(new[] { "ApiKey", "Bearer" }));
+        // Every write route says how to authenticate and what a refusal looks like.
+        foreach (var (route, item) in actual["paths"]!.AsObject())
+            foreach (var (method, operation) in item!.AsObject().Where(o => o.Key is "post" or "put" or "patch" or "delete"))
+            {
+                Assert.That(operation!["security"], Is.Not.Null, $"{method} {route} has no security");
+                Assert.That(operation["responses"]!.AsObject().Select(r => r.Key), Is.SupersetOf(new[] { "401", "403" }), $"{method} {route}");
+            }
     }
 
     [Test]

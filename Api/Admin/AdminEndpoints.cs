@@ -111,7 +111,8 @@ public static class AdminEndpoints
         // Revisions: the contact's own go; others keep their history without the id.
         await db.Revisions.Where(r => r.ContentKind == ContentKind.Contact && r.ContentId == id).ExecuteDeleteAsync(ct);
         var idText = id.ToString();
-        foreach (var revision in await db.Revisions.Where(r => r.Snapshot.Contains(idText)).ToListAsync(ct))
+        var naming = await db.Revisions.FromSql($"SELECT * FROM revisions WHERE snapshot::text LIKE {"%" + idText + "%"}").ToListAsync(ct);
+        foreach (var revision in naming)
             revision.Snapshot = Scrub(JsonNode.Parse(revision.Snapshot)!, idText).ToJsonString(RevisionLog.Json);
 
         db.Contacts.Remove(contact);

@@ -22,7 +22,22 @@ public static class OpenApiSetup
             var xml = Path.Combine(AppContext.BaseDirectory, "Api.xml");
             if (File.Exists(xml))
                 options.IncludeXmlComments(xml);
+            options.AddSecurityDefinition("ApiKey", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = "X-Api-Key",
+                Description = "An API key made by an admin (POST /api/admin/api-keys) or with `apikey create`.",
+            });
+            options.AddSecurityDefinition("Bearer", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "A token from the municipality's OpenID Connect provider, with the role in its roles claim.",
+            });
             options.OperationFilter<ODataQueryOptionsFilter>();
+            options.OperationFilter<SecurityRequirementFilter>();
             options.DocumentFilter<ODataPathsFilter>();
             options.SupportNonNullableReferenceTypes();
             options.SchemaFilter<EdmSchemaFilter>();
@@ -53,6 +68,26 @@ public class EdmSchemaFilter : ISchemaFilter
         var exposed = edmType.Properties().Select(p => p.Name).ToHashSet();
         foreach (var name in properties.Keys.Where(name => !exposed.Contains(name)).ToList())
             properties.Remove(name);
+    }
+}
+
+/// <summary>Marks the operations that need a role: both ways to authenticate, and the role in the description.</summary>
+public class SecurityRequirementFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var policies = context.ApiDescription.ActionDescriptor.EndpointMetadata
+            .OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Select(a => a.Policy).OfType<string>().Distinct().ToList();
+        if (policies.Count == 0)
+            return;
+        // The strictest policy on the endpoint is the one that decides.
+        var role = policies.Contains(Auth.AuthSetup.Admin) ? "admin" : policies.Contains(Auth.AuthSetup.Publisher) ? "publisher" : "editor";
+        operation.Description = $"Requires the {role} role.{(operation.Description is { Length: > 0 } d ? " " + d : "")}";
+        operation.Security =
+        [
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", context.Document)] = [] },
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", context.Document)] = [] },
+        ];
     }
 }
 

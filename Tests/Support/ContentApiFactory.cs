@@ -10,7 +10,8 @@ using ContentApi.Tests;
 namespace ContentApi.Tests.Support;
 
 /// <summary>The API on a real Kestrel socket, against the test database, with a clock the tests set.</summary>
-public sealed class ContentApiFactory(string connectionString, string photoFolder) : WebApplicationFactory<Program>
+public sealed class ContentApiFactory(string connectionString, string photoFolder, TimeSpan? schedulePollInterval = null)
+    : WebApplicationFactory<Program>
 {
     public TestClock Clock { get; } = new();
 
@@ -19,6 +20,8 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:ContentDb", connectionString);
         builder.UseSetting("PhotoStorage:Path", photoFolder);
+        // Tests run due schedules themselves, so the background runner must not race them (one test starts its own host).
+        builder.UseSetting("Schedules:PollInterval", (schedulePollInterval ?? TimeSpan.FromHours(1)).ToString());
         builder.ConfigureServices(services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));

@@ -18,6 +18,7 @@ public class TestRun
     public static ContentApiFactory Factory => _factory ?? throw new InvalidOperationException("The test run has not started.");
     public static HttpClient Client { get; private set; } = null!;
     public static string PhotoFolder => _photoFolder;
+    public static string ConnectionString => _database!.ConnectionString;
 
     [OneTimeSetUp]
     public async Task StartAsync()
