@@ -23,7 +23,7 @@ public static class ContactWriteEndpoints
         group.MapPost("/", Create).WithSummary("Create a contact.")
             .Produces<ContactDto>(StatusCodes.Status201Created).ProducesValidationProblem();
         group.MapPut("/{id:guid}", (ContentDbContext db, HttpContext context, Guid id, ContactInput input, CancellationToken ct) =>
-                Save(db, context, id, _ => input, "updated", ct))
+                Save(db, context, id, _ => (input, null), "updated", ct))
             .WithSummary("Replace a contact.").Produces<ContactDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapPatch("/{id:guid}", Patch).Accepts<ContactInput>(MergePatch.MediaType)
             .WithSummary("Change some fields of a contact (JSON Merge Patch).").Produces<ContactDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
@@ -32,7 +32,7 @@ public static class ContactWriteEndpoints
             .Produces(StatusCodes.Status204NoContent).ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
 
         app.MapRevisions("/api/contacts", ContentKind.Contact, "Contacts: editing", async (db, context, id, snapshot, action, ct) =>
-            await Save(db, context, id, _ => snapshot.Deserialize<ContactInput>(RevisionLog.Json)!, action, ct));
+            await Save(db, context, id, _ => (snapshot.Deserialize<ContactInput>(RevisionLog.Json), null), action, ct));
     }
 
     public static ContactInput Snapshot(Contact c) => new(c.Name, c.Title, c.OrganisationalUnit, c.Email, c.Phone);
@@ -63,26 +63,22 @@ public static class ContactWriteEndpoints
         var (patch, error) = await MergePatch.ReadAsync(context.Request, ct);
         if (patch is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: error);
-        ContactInput? merged = null;
-        string? mergeError = null;
-        var result = await Save(db, context, id, contact =>
-        {
-            (merged, mergeError) = MergePatch.Merge(Snapshot(contact), patch);
-            return merged ?? Snapshot(contact);
-        }, "updated", ct);
-        return mergeError is null ? result : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: mergeError);
+        return await Save(db, context, id, contact => MergePatch.Merge(Snapshot(contact), patch), "updated", ct);
     }
 
-    private static async Task<IResult> Save(ContentDbContext db, HttpContext context, Guid id, Func<Contact, ContactInput> input, string action, CancellationToken ct)
+    private static async Task<IResult> Save(ContentDbContext db, HttpContext context, Guid id, Func<Contact, (ContactInput? Input, string? Error)> input, string action, CancellationToken ct)
     {
         var contact = await db.Contacts.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null)
             return Editing.NotFound("Contact", id);
+        var (values, error) = input(contact);
+        if (values is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: error);
         var clock = context.RequestServices.GetRequiredService<TimeProvider>();
         var problem = await Editing.SaveAsync(db, context, contact, ContentKind.Contact, action, Snapshot, c =>
         {
             c.UpdatedAt = clock.GetUtcNow();
-            return Task.FromResult(Apply(c, input(c)));
+            return Task.FromResult(Apply(c, values));
         }, ct);
         if (problem is not null)
             return problem;

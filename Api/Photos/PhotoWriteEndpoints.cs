@@ -18,7 +18,7 @@ public static class PhotoWriteEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPut("/{id:guid}", (ContentDbContext db, HttpContext context, Guid id, PhotoMetadataInput input, CancellationToken ct) =>
-                Save(db, context, id, _ => input, "updated", ct))
+                Save(db, context, id, _ => (input, null), "updated", ct))
             .WithSummary("Replace a photo's alt text, caption and credit.").Produces<PhotoDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapPatch("/{id:guid}", Patch).Accepts<PhotoMetadataInput>(MergePatch.MediaType)
             .WithSummary("Change some of a photo's metadata (JSON Merge Patch).").Produces<PhotoDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
@@ -27,7 +27,7 @@ public static class PhotoWriteEndpoints
             .Produces(StatusCodes.Status204NoContent).ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
 
         app.MapRevisions("/api/photos", ContentKind.Photo, "Photos: editing", async (db, context, id, snapshot, action, ct) =>
-            await Save(db, context, id, _ => snapshot.Deserialize<PhotoMetadataInput>(RevisionLog.Json)!, action, ct));
+            await Save(db, context, id, _ => (snapshot.Deserialize<PhotoMetadataInput>(RevisionLog.Json), null), action, ct));
     }
 
     public static PhotoMetadataInput Snapshot(Photo p) => new(p.AltText, p.Decorative, p.Caption, p.Credit);
@@ -37,24 +37,20 @@ public static class PhotoWriteEndpoints
         var (patch, error) = await MergePatch.ReadAsync(context.Request, ct);
         if (patch is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: error);
-        string? mergeError = null;
-        var result = await Save(db, context, id, photo =>
-        {
-            (var merged, mergeError) = MergePatch.Merge(Snapshot(photo), patch);
-            return merged ?? Snapshot(photo);
-        }, "updated", ct);
-        return mergeError is null ? result : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: mergeError);
+        return await Save(db, context, id, photo => MergePatch.Merge(Snapshot(photo), patch), "updated", ct);
     }
 
-    private static async Task<IResult> Save(ContentDbContext db, HttpContext context, Guid id, Func<Photo, PhotoMetadataInput> input, string action, CancellationToken ct)
+    private static async Task<IResult> Save(ContentDbContext db, HttpContext context, Guid id, Func<Photo, (PhotoMetadataInput? Input, string? Error)> input, string action, CancellationToken ct)
     {
         var photo = await db.Photos.IgnoreQueryFilters().FirstOrDefaultAsync(p => p.Id == id, ct);
         if (photo is null)
             return Editing.NotFound("Photo", id);
+        var (values, error) = input(photo);
+        if (values is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: error);
         var clock = context.RequestServices.GetRequiredService<TimeProvider>();
         var problem = await Editing.SaveAsync(db, context, photo, ContentKind.Photo, action, Snapshot, p =>
         {
-            var values = input(p);
             p.AltText = values.AltText?.Trim() ?? "";
             p.Decorative = values.Decorative;
             p.Caption = values.Caption;
