@@ -10,6 +10,7 @@ using ContentApi.Api.OData;
 using ContentApi.Api.Photos;
 using ContentApi.Api.Pledges;
 using ContentApi.Infrastructure;
+using ContentApi.Infrastructure.Images;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.OData;
 
@@ -35,6 +36,11 @@ builder.Services.AddControllers()
 
 // Who may write: API keys and the municipality's OpenID Connect tokens, with editor, publisher and admin roles.
 builder.AddContentAuth();
+
+// Photos: upload limits, and the sweep of files no photo uses.
+builder.Services.Configure<ImageOptions>(builder.Configuration.GetSection(ImageOptions.Section));
+builder.Services.AddSingleton<PhotoSweeper>();
+builder.Services.AddHostedService(services => services.GetRequiredService<PhotoSweeper>());
 
 // Scheduled publishing, carried out in the background.
 builder.Services.Configure<ScheduleOptions>(builder.Configuration.GetSection(ScheduleOptions.Section));
@@ -72,6 +78,8 @@ app.MapPledges();
 app.MapPledgeWrites();
 app.MapPhotos();
 app.MapPhotoWrites();
+app.MapPhotoUploads();
+app.MapRenditions();
 app.MapContacts();
 app.MapContactWrites();
 app.MapSchedules("/api/articles", ContentKind.Article, "Articles: editing");

@@ -23,9 +23,38 @@ public class Photo : IVersioned
     public long ByteSize { get; set; }
     /// <summary>Where the original file lives, relative to the configured storage folder. Never sent to clients.</summary>
     public string StoragePath { get; set; } = "";
+    /// <summary>Hex SHA-256 of the stored file: its address in storage, and part of its renditions' URLs.</summary>
+    public string Sha256 { get; set; } = "";
+    /// <summary>The picture's average colour, "#rrggbb", for the app to paint before the image arrives.</summary>
+    public string DominantColor { get; set; } = "#808080";
+    /// <summary>Where crops centre, as fractions of the width and height (0.5, 0.5 is the middle).</summary>
+    public double FocalX { get; set; } = 0.5;
+    public double FocalY { get; set; } = 0.5;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public int Version { get; set; } = 1;
+
+    /// <summary>The widths renditions are made in; never wider than the original.</summary>
+    public static readonly int[] RenditionWidths = [160, 320, 480, 640, 960, 1280, 1920, 2560];
+
+    public IEnumerable<int> AvailableWidths() => AvailableWidths(Width);
+
+    /// <summary>The rendition widths for an original this wide (at least the smallest, for tiny originals).</summary>
+    public static IEnumerable<int> AvailableWidths(int originalWidth)
+    {
+        var widths = RenditionWidths.Where(w => w <= originalWidth).ToList();
+        return widths.Count > 0 ? widths : [originalWidth];
+    }
+
+    /// <summary>
+    /// Changes whenever the file or the focal point does, so a rendition's address can be cached forever: a new
+    /// picture gets new addresses.
+    /// </summary>
+    public string RenditionVersion => VersionOf(Sha256, FocalX, FocalY);
+
+    public static string VersionOf(string sha256, double focalX, double focalY) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(FormattableString.Invariant($"{sha256}|{focalX:0.####}|{focalY:0.####}"))))[..16];
 
     // Words that describe nothing: alt text must say what the picture shows.
     private static readonly HashSet<string> EmptyWords = new(StringComparer.OrdinalIgnoreCase)
@@ -48,6 +77,10 @@ public class Photo : IVersioned
         errors.MaxLength("altText", AltText, AltTextMaxLength);
         errors.MaxLength("caption", Caption, CaptionMaxLength);
         errors.MaxLength("credit", Credit, CreditMaxLength);
+        if (FocalX is < 0 or > 1 || double.IsNaN(FocalX))
+            errors.Add("focalX", "focalX is a fraction of the width, from 0 to 1.");
+        if (FocalY is < 0 or > 1 || double.IsNaN(FocalY))
+            errors.Add("focalY", "focalY is a fraction of the height, from 0 to 1.");
         return errors;
     }
 

@@ -70,6 +70,10 @@ public static class AdminEndpoints
             })
             .WithSummary("The audit log, newest first: every write and every authentication failure.");
 
+        group.MapPost("/photos/sweep", async (Photos.PhotoSweeper sweeper, TimeProvider clock, CancellationToken ct) =>
+                TypedResults.Ok(new { deleted = await sweeper.SweepAsync(clock.GetUtcNow() - Photos.PhotoSweeper.MinimumAge, ct) }))
+            .WithSummary("Delete stored files no photo uses (older than an hour) now, instead of at the next regular sweep.");
+
         group.MapPost("/contacts/{id:guid}/erase", Erase)
             .WithSummary("Erase a person's data (GDPR): the contact disappears from all content and all revisions; the audit log keeps only that it happened.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);

@@ -15,7 +15,8 @@ public record ArticleSummaryDto(
         a.Id, a.Slug, a.Title, a.Lead, a.Tags, a.PublishedAt, a.UpdatedAt,
         a.HeroPhoto == null ? null : new PhotoDto(a.HeroPhoto.Id, a.HeroPhoto.AltText, a.HeroPhoto.Decorative,
             a.HeroPhoto.Caption, a.HeroPhoto.Credit, a.HeroPhoto.Width, a.HeroPhoto.Height, a.HeroPhoto.MediaType,
-            a.HeroPhoto.ByteSize, a.HeroPhoto.UpdatedAt));
+            a.HeroPhoto.ByteSize, a.HeroPhoto.Sha256, a.HeroPhoto.DominantColor, a.HeroPhoto.FocalX, a.HeroPhoto.FocalY,
+            a.HeroPhoto.UpdatedAt));
 }
 
 /// <summary>The pledge an article is about, in brief.</summary>

@@ -3,16 +3,37 @@ using ContentApi.Domain;
 
 namespace ContentApi.Api.Photos;
 
-/// <summary>A photo's metadata; <c>url</c> is where its file is served.</summary>
+/// <summary>One ready-made rendition address.</summary>
+public record RenditionDto(int Width, string Format, string Url);
+
+/// <summary>
+/// A photo's metadata. <c>url</c> is the original file; <c>renditions</c> and the <c>srcset</c> strings are ready for
+/// responsive &lt;img&gt; and &lt;picture&gt; elements; <c>dominantColor</c> can be painted while the image loads.
+/// </summary>
 public record PhotoDto(
     Guid Id, string AltText, bool Decorative, string? Caption, string? Credit,
-    int Width, int Height, string MediaType, long ByteSize, DateTimeOffset UpdatedAt)
+    int Width, int Height, string MediaType, long ByteSize, string Sha256, string DominantColor, double FocalX, double FocalY,
+    DateTimeOffset UpdatedAt)
 {
     /// <summary>The original file, relative to the API's base address.</summary>
     public string Url => PhotoEndpoints.FileUrl(Id);
 
+    /// <summary>Every width this photo is offered in, as WebP and JPEG.</summary>
+    public List<RenditionDto> Renditions => [.. Photo.AvailableWidths(Width).SelectMany(w => new[]
+    {
+        new RenditionDto(w, "webp", RenditionEndpoints.Url(Id, Photo.VersionOf(Sha256, FocalX, FocalY), w, "webp")),
+        new RenditionDto(w, "jpg", RenditionEndpoints.Url(Id, Photo.VersionOf(Sha256, FocalX, FocalY), w, "jpg")),
+    })];
+
+    /// <summary>For &lt;source type="image/webp" srcset="…"&gt;.</summary>
+    public string SrcsetWebp => string.Join(", ", Renditions.Where(r => r.Format == "webp").Select(r => $"{r.Url} {r.Width}w"));
+
+    /// <summary>For &lt;img srcset="…"&gt;.</summary>
+    public string SrcsetJpeg => string.Join(", ", Renditions.Where(r => r.Format == "jpg").Select(r => $"{r.Url} {r.Width}w"));
+
     public static readonly Expression<Func<Photo, PhotoDto>> Projection = p => new PhotoDto(
-        p.Id, p.AltText, p.Decorative, p.Caption, p.Credit, p.Width, p.Height, p.MediaType, p.ByteSize, p.UpdatedAt);
+        p.Id, p.AltText, p.Decorative, p.Caption, p.Credit, p.Width, p.Height, p.MediaType, p.ByteSize,
+        p.Sha256, p.DominantColor, p.FocalX, p.FocalY, p.UpdatedAt);
 
     private static readonly Func<Photo, PhotoDto> FromPhoto = Projection.Compile();
 

@@ -372,6 +372,20 @@ namespace ContentApi.Infrastructure.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("decorative");
 
+                    b.Property<string>("DominantColor")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)")
+                        .HasColumnName("dominant_color");
+
+                    b.Property<double>("FocalX")
+                        .HasColumnType("double precision")
+                        .HasColumnName("focal_x");
+
+                    b.Property<double>("FocalY")
+                        .HasColumnType("double precision")
+                        .HasColumnName("focal_y");
+
                     b.Property<int>("Height")
                         .HasColumnType("integer")
                         .HasColumnName("height");
@@ -381,6 +395,12 @@ namespace ContentApi.Infrastructure.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("media_type");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
 
                     b.Property<string>("StoragePath")
                         .IsRequired()
@@ -403,6 +423,9 @@ namespace ContentApi.Infrastructure.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_photos");
+
+                    b.HasIndex("Sha256")
+                        .HasDatabaseName("ix_photos_sha256");
 
                     b.ToTable("photos", (string)null);
                 });

@@ -19,6 +19,7 @@ public static class DemoContent
         var publishedAt = new DateTimeOffset(2024, 2, 12, 9, 0, 0, TimeSpan.Zero);
 
         var bytes = PlaceholderImage.Png(1200, 800, (0x1d, 0x4f, 0x91), (0xf2, 0xc1, 0x4e));
+        var stored = await storage.SaveAsync(bytes, ".png", ct);
         var photo = new Photo
         {
             Id = Guid.Parse("6f1d1b0e-5b7a-4c59-9d0a-2f1c2a6e0a01"),
@@ -29,7 +30,9 @@ public static class DemoContent
             Height = 800,
             MediaType = "image/png",
             ByteSize = bytes.Length,
-            StoragePath = await storage.SaveAsync(bytes, ".png", ct),
+            StoragePath = stored.RelativePath,
+            Sha256 = stored.Sha256,
+            DominantColor = "#889c70",
             CreatedAt = publishedAt,
             UpdatedAt = publishedAt,
         };

@@ -44,6 +44,7 @@ public static class LoadTestContent
         for (var i = 0; i < 40; i++)
         {
             var bytes = PlaceholderImage.Png(640, 400, ((byte)(i * 6), 0x50, 0x90), (0xf0, (byte)(200 - i * 3), 0x40));
+            var stored = await storage.SaveAsync(bytes, ".png", ct);
             photos.Add(new Photo
             {
                 Id = Guid.NewGuid(),
@@ -51,7 +52,7 @@ public static class LoadTestContent
                 Caption = Pick(random, Sentences),
                 Credit = "Foto: Sölvesborgs kommun",
                 Width = 640, Height = 400, MediaType = "image/png", ByteSize = bytes.Length,
-                StoragePath = await storage.SaveAsync(bytes, ".png", ct),
+                StoragePath = stored.RelativePath, Sha256 = stored.Sha256,
                 CreatedAt = now, UpdatedAt = now,
             });
         }

@@ -48,7 +48,7 @@ public class DomainRuleTests
     [Test]
     public void DecorativePhotoGetsAnEmptyAltAttribute()
     {
-        var photo = new PhotoDto(Guid.NewGuid(), "ignored", true, null, null, 10, 10, "image/png", 1, DateTimeOffset.UnixEpoch);
+        var photo = new PhotoDto(Guid.NewGuid(), "ignored", true, null, null, 10, 10, "image/png", 1, "ab", "#000000", 0.5, 0.5, DateTimeOffset.UnixEpoch);
         var html = BodyHtml.Render([Block.Image(photo.Id)], new Dictionary<Guid, PhotoDto> { [photo.Id] = photo });
         Assert.That(html, Does.Contain("alt=\"\""));
     }

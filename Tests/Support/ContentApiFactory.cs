@@ -20,6 +20,9 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:ContentDb", connectionString);
         builder.UseSetting("PhotoStorage:Path", photoFolder);
+        // Small limits, so the refusals can be tested with small files (the defaults are 25 MB and 60 megapixels).
+        builder.UseSetting("Photos:MaxUploadBytes", (2 * 1024 * 1024).ToString());
+        builder.UseSetting("Photos:MaxPixels", "5000000");
         // Tests run due schedules themselves, so the background runner must not race them (one test starts its own host).
         builder.UseSetting("Schedules:PollInterval", (schedulePollInterval ?? TimeSpan.FromHours(1)).ToString());
         builder.ConfigureServices(services =>

@@ -68,7 +68,9 @@ public static class ContentBuilder
             {
                 var bytes = PlaceholderImage.Png(photo.Width, photo.Height, (10, 20, 30), (200, 210, 220));
                 photo.ByteSize = bytes.Length;
-                photo.StoragePath = await storage.SaveAsync(bytes, ".png");
+                var stored = await storage.SaveAsync(bytes, ".png");
+                photo.StoragePath = stored.RelativePath;
+                photo.Sha256 = stored.Sha256;
             }
             if (entity is Article article)
                 article.RefreshPhotoIds();

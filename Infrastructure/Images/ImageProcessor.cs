@@ -1,0 +1,148 @@
+using NetVips;
+
+namespace ContentApi.Infrastructure.Images;
+
+public class ImageOptions
+{
+    public const string Section = "Photos";
+
+    /// <summary>The largest upload accepted, in bytes (default 25 MB).</summary>
+    public long MaxUploadBytes { get; set; } = 25 * 1024 * 1024;
+    /// <summary>The most pixels an image may decode to (default 60 megapixels); more is a decompression bomb.</summary>
+    public long MaxPixels { get; set; } = 60_000_000;
+}
+
+/// <summary>The image formats accepted, known by their first bytes.</summary>
+public enum ImageFormat
+{
+    Jpeg,
+    Png,
+    WebP,
+}
+
+/// <summary>Why an image cannot be used; the message is for the person who uploaded it.</summary>
+public class ImageRejectedException(string message) : Exception(message);
+
+/// <summary>A cleaned image written to a temporary file, with what the API records of it.</summary>
+public record ProcessedImage(string TemporaryPath, ImageFormat Format, int Width, int Height, string DominantColor)
+{
+    public string MediaType => ImageProcessor.MediaType(Format);
+    public string Extension => ImageProcessor.Extension(Format);
+}
+
+/// <summary>
+/// Reads uploads and makes renditions with libvips (NetVips): fast, and it streams pixels instead of holding whole
+/// decoded images in memory.
+/// </summary>
+public static class ImageProcessor
+{
+    static ImageProcessor()
+    {
+        // Renditions are stored on disk; libvips' own operation cache would only hold memory.
+        Cache.Max = 0;
+    }
+
+    public static ImageFormat? Sniff(ReadOnlySpan<byte> head) => head switch
+    {
+        [0xFF, 0xD8, 0xFF, ..] => ImageFormat.Jpeg,
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, ..] => ImageFormat.Png,
+        [(byte)'R', (byte)'I', (byte)'F', (byte)'F', _, _, _, _, (byte)'W', (byte)'E', (byte)'B', (byte)'P', ..] => ImageFormat.WebP,
+        _ => null,
+    };
+
+    public static string MediaType(ImageFormat format) => format switch
+    {
+        ImageFormat.Jpeg => "image/jpeg",
+        ImageFormat.Png => "image/png",
+        _ => "image/webp",
+    };
+
+    public static string Extension(ImageFormat format) => format switch
+    {
+        ImageFormat.Jpeg => ".jpg",
+        ImageFormat.Png => ".png",
+        _ => ".webp",
+    };
+
+    /// <summary>
+    /// Checks that the upload decodes completely and is not too large, turns it the right way up, and writes it again
+    /// with no metadata but its colour profile: no EXIF (GPS positions, camera serials), no XMP, no IPTC, no comments.
+    /// </summary>
+    public static ProcessedImage Clean(string uploadPath, ImageFormat format, long maxPixels, string outputPath)
+    {
+        try
+        {
+            // Opening reads the header only: the size is known before a single pixel is decoded.
+            using var header = Image.NewFromFile(uploadPath, access: Enums.Access.Sequential);
+            if ((long)header.Width * header.Height > maxPixels)
+                throw new ImageRejectedException(
+                    $"The image is {header.Width}×{header.Height} pixels ({(long)header.Width * header.Height / 1_000_000.0:0.#} megapixels); the limit is {maxPixels / 1_000_000.0:0.#} megapixels.");
+
+            // fail_on=truncated: a cut-off file is an error, not a picture with a grey bottom half.
+            using var image = Image.NewFromFile(uploadPath, access: Enums.Access.Random, failOn: Enums.FailOn.Truncated);
+            using var upright = image.Autorot();
+            var color = DominantColor(upright);
+            switch (format)
+            {
+                case ImageFormat.Jpeg:
+                    upright.Jpegsave(outputPath, q: 90, keep: Enums.ForeignKeep.Icc, optimizeCoding: true);
+                    break;
+                case ImageFormat.Png:
+                    upright.Pngsave(outputPath, compression: 6, keep: Enums.ForeignKeep.Icc);
+                    break;
+                default:
+                    upright.Webpsave(outputPath, q: 90, keep: Enums.ForeignKeep.Icc);
+                    break;
+            }
+            return new ProcessedImage(outputPath, format, upright.Width, upright.Height, color);
+        }
+        catch (VipsException e)
+        {
+            throw new ImageRejectedException($"The file does not decode as a complete {format} image ({FirstLine(e.Message)}).");
+        }
+    }
+
+    /// <summary>
+    /// Makes one rendition: <paramref name="width"/> pixels wide, cropped to <paramref name="aspect"/> (width/height)
+    /// around the focal point when given, in WebP or JPEG.
+    /// </summary>
+    public static void Render(string originalPath, string outputPath, int width, double? aspect, double focalX, double focalY, bool webp)
+    {
+        using var source = Image.NewFromFile(originalPath, access: Enums.Access.Random);
+        Image cropped = source;
+        try
+        {
+            if (aspect is { } ratio)
+            {
+                // The largest box of that shape that fits, centred on the focal point as far as the edges allow.
+                var (cropWidth, cropHeight) = source.Width / (double)source.Height > ratio
+                    ? ((int)Math.Round(source.Height * ratio), source.Height)
+                    : (source.Width, (int)Math.Round(source.Width / ratio));
+                var left = Math.Clamp((int)Math.Round(focalX * source.Width - cropWidth / 2.0), 0, source.Width - cropWidth);
+                var top = Math.Clamp((int)Math.Round(focalY * source.Height - cropHeight / 2.0), 0, source.Height - cropHeight);
+                cropped = source.Crop(left, top, cropWidth, cropHeight);
+            }
+            using var resized = cropped.Resize(width / (double)cropped.Width, kernel: Enums.Kernel.Lanczos3);
+            if (webp)
+                resized.Webpsave(outputPath, q: 80, keep: Enums.ForeignKeep.Icc);
+            else
+                resized.Jpegsave(outputPath, q: 82, keep: Enums.ForeignKeep.Icc, optimizeCoding: true, interlace: true);
+        }
+        finally
+        {
+            if (!ReferenceEquals(cropped, source))
+                cropped.Dispose();
+        }
+    }
+
+    private static string DominantColor(Image image)
+    {
+        using var small = image.ThumbnailImage(1, height: 1, size: Enums.Size.Force);
+        using var srgb = small.Interpretation == Enums.Interpretation.Srgb ? small.Copy() : small.Colourspace(Enums.Interpretation.Srgb);
+        var pixel = srgb.Getpoint(0, 0);
+        var (r, g, b) = pixel.Length >= 3 ? (pixel[0], pixel[1], pixel[2]) : (pixel[0], pixel[0], pixel[0]);
+        return $"#{(int)Math.Clamp(r, 0, 255):x2}{(int)Math.Clamp(g, 0, 255):x2}{(int)Math.Clamp(b, 0, 255):x2}";
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "unknown error";
+}
