@@ -7,8 +7,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ContentApi.Api.Photos;
 
-/// <summary>A photo's text alternatives: alt text (or decorative), caption and credit.</summary>
-public record PhotoMetadataInput(string? AltText, bool Decorative, string? Caption, string? Credit);
+/// <summary>
+/// A photo's text alternatives (alt text, or decorative), caption and credit, and the focal point crops centre on
+/// (fractions 0–1 of width and height; the middle when left out).
+/// </summary>
+public record PhotoMetadataInput(string? AltText, bool Decorative, string? Caption, string? Credit, double? FocalX = null, double? FocalY = null);
 
 public static class PhotoWriteEndpoints
 {
@@ -19,7 +22,7 @@ public static class PhotoWriteEndpoints
 
         group.MapPut("/{id:guid}", (ContentDbContext db, HttpContext context, Guid id, PhotoMetadataInput input, CancellationToken ct) =>
                 Save(db, context, id, _ => (input, null), "updated", ct))
-            .WithSummary("Replace a photo's alt text, caption and credit.").Produces<PhotoDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
+            .WithSummary("Replace a photo's alt text, caption, credit and focal point.").Produces<PhotoDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapPatch("/{id:guid}", Patch).Accepts<PhotoMetadataInput>(MergePatch.MediaType)
             .WithSummary("Change some of a photo's metadata (JSON Merge Patch).").Produces<PhotoDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapDelete("/{id:guid}", Delete)
@@ -30,7 +33,7 @@ public static class PhotoWriteEndpoints
             await Save(db, context, id, _ => (snapshot.Deserialize<PhotoMetadataInput>(RevisionLog.Json), null), action, ct));
     }
 
-    public static PhotoMetadataInput Snapshot(Photo p) => new(p.AltText, p.Decorative, p.Caption, p.Credit);
+    public static PhotoMetadataInput Snapshot(Photo p) => new(p.AltText, p.Decorative, p.Caption, p.Credit, p.FocalX, p.FocalY);
 
     private static async Task<IResult> Patch(ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
     {
@@ -55,6 +58,8 @@ public static class PhotoWriteEndpoints
             p.Decorative = values.Decorative;
             p.Caption = values.Caption;
             p.Credit = values.Credit;
+            p.FocalX = values.FocalX ?? 0.5;
+            p.FocalY = values.FocalY ?? 0.5;
             p.UpdatedAt = clock.GetUtcNow();
             return Task.FromResult(p.ValidateMetadata());
         }, ct);
