@@ -34,6 +34,20 @@ public class Photo : IVersioned
     public DateTimeOffset UpdatedAt { get; set; }
     public int Version { get; set; } = 1;
 
+    /// <summary>The formats renditions are made in.</summary>
+    public static readonly string[] RenditionFormats = ["webp", "jpg"];
+
+    /// <summary>
+    /// The public address of a rendition. It belongs to the content, not to one client: every face of the API (REST,
+    /// OData) hands out the same addresses, and they stay valid as long as the picture does.
+    /// </summary>
+    public static string RenditionUrl(Guid id, string version, int width, string format) =>
+        $"/api/photos/{id}/renditions/{version}/{width}.{format}";
+
+    /// <summary>Every rendition of this photo, ready to use in srcset.</summary>
+    public List<PhotoRendition> Renditions => [.. AvailableWidths().SelectMany(width => RenditionFormats
+        .Select(format => new PhotoRendition { Width = width, Format = format, Url = RenditionUrl(Id, RenditionVersion, width, format) }))];
+
     /// <summary>The widths renditions are made in; never wider than the original.</summary>
     public static readonly int[] RenditionWidths = [160, 320, 480, 640, 960, 1280, 1920, 2560];
 
@@ -89,4 +103,12 @@ public class Photo : IVersioned
 
     private static bool LooksLikeFileName(string text) =>
         !text.Contains(' ') && System.Text.RegularExpressions.Regex.IsMatch(text, @"\.(jpe?g|png|webp|gif|heic|tiff?)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+}
+
+/// <summary>One size and format a photo is offered in.</summary>
+public class PhotoRendition
+{
+    public int Width { get; set; }
+    public string Format { get; set; } = "";
+    public string Url { get; set; } = "";
 }

@@ -15,7 +15,12 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
             // SQLSTATE class 22, data exceptions, are the values a client sent: a NUL character in a text, a division by
             // zero or an overflow in an OData $filter. The database refuses them; they are the client's to fix.
-            _ when FindPostgresException(exception) is { SqlState: var state } data && state.StartsWith("22", StringComparison.Ordinal) =>
+            // Safety net: an OData query the client wrote that EF Core cannot turn into SQL is the client's to change.
+            _ when context.Request.Path.StartsWithSegments("/odata")
+                && Find<InvalidOperationException>(exception) is { } untranslatable
+                && untranslatable.Message.Contains("could not be translated", StringComparison.Ordinal) =>
+                (StatusCodes.Status400BadRequest, "Query not supported", "The OData query asks for something the database cannot compute; simplify $filter, $select or $expand."),
+            _ when Find<PostgresException>(exception) is { SqlState: var state } data && state.StartsWith("22", StringComparison.Ordinal) =>
                 (StatusCodes.Status400BadRequest, "Invalid value in the request", $"The database refused a value from the request: {data.MessageText}."),
             _ => (0, "", ""),
         };
@@ -33,11 +38,11 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
         });
     }
 
-    private static PostgresException? FindPostgresException(Exception? exception)
+    private static T? Find<T>(Exception? exception) where T : Exception
     {
         for (; exception is not null; exception = exception.InnerException)
-            if (exception is PostgresException postgres)
-                return postgres;
+            if (exception is T found)
+                return found;
         return null;
     }
 }

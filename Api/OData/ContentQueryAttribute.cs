@@ -34,11 +34,12 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     /// selected, but filtering or sorting inside them would scan every row, so they are refused. (Marking them
     /// not-filterable in the EDM would make $metadata claim that the whole set requires a filter.)
     /// </summary>
-    public static readonly string[] DocumentProperties = ["body", "priorityAreas", "signatories", "ongoingEfforts"];
+    public static readonly string[] DocumentProperties = ["body", "priorityAreas", "signatories", "ongoingEfforts", "renditions"];
 
     private static readonly Regex QuotedText = new("'([^']|'')*'", RegexOptions.Compiled);
     private static readonly Regex DocumentReference = new(
         @"\b(" + string.Join('|', DocumentProperties) + @")\b", RegexOptions.Compiled);
+    private static readonly Regex Renditions = new(@"\brenditions\b", RegexOptions.Compiled);
     private static readonly Regex NestedFilterOrOrder = new(@"\$(filter|orderby)=[^;)]*", RegexOptions.Compiled);
 
     public override void ValidateQuery(HttpRequest request, ODataQueryOptions queryOptions)
@@ -50,6 +51,9 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         if (match.Success)
             throw new ODataException(
                 $"'{match.Value}' can be selected but not used in $filter or $orderby: it is a document stored whole.");
+        // A photo's renditions are computed from the whole row, after the database has answered.
+        if (Renditions.IsMatch(string.Join(' ', queryOptions.SelectExpand?.RawSelect, queryOptions.SelectExpand?.RawExpand)))
+            throw new ODataException("A photo's renditions come with the whole photo: leave renditions out of $select, or leave out $select.");
     }
 
     public override void OnActionExecuting(ActionExecutingContext context)

@@ -26,6 +26,8 @@ public static class EdmModelBuilder
         photo.Ignore(p => p.CreatedAt);
         photo.Ignore(p => p.Version);
         photo.Ignore(p => p.HasTextAlternative);
+        photo.Ignore(p => p.RenditionVersion);
+        // Renditions are computed from the row: they can be selected, not filtered.
 
         var contact = builder.EntitySet<Contact>("Contacts").EntityType;
         contact.Ignore(c => c.PhoneDisplay);

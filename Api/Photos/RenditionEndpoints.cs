@@ -22,7 +22,7 @@ public static class RenditionEndpoints
     /// <summary>How many renditions this process has made (for tests and metrics).</summary>
     public static long GeneratedCount => Interlocked.Read(ref _generated);
 
-    public static string Url(Guid id, string version, int width, string format) => $"/api/photos/{id}/renditions/{version}/{width}.{format}";
+    public static string Url(Guid id, string version, int width, string format) => Photo.RenditionUrl(id, version, width, format);
 
     public static void MapRenditions(this IEndpointRouteBuilder app)
     {

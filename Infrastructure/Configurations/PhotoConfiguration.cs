@@ -15,6 +15,7 @@ public class PhotoConfiguration : IEntityTypeConfiguration<Photo>
         builder.Property(p => p.MediaType).HasMaxLength(Photo.MediaTypeMaxLength);
         builder.Property(p => p.StoragePath).HasMaxLength(Photo.StoragePathMaxLength);
         builder.Property(p => p.Sha256).HasMaxLength(64);
+        builder.Ignore(p => p.Renditions);
         builder.Property(p => p.DominantColor).HasMaxLength(7);
         // The sweep asks which stored files are still in use.
         builder.HasIndex(p => p.Sha256);

@@ -46,6 +46,21 @@ public class ODataQueryTests : ApiTest
     }
 
     [Test]
+    public async Task PhotosCarryReadyRenditionAddresses()
+    {
+        var photo = Photo();
+        photo.Width = 1000;
+        var article = Article("Nyhet");
+        article.HeroPhotoId = photo.Id;
+        await SaveAsync(photo, article);
+        var renditions = (await GetJson("/odata/Photos"))["value"]![0]!["renditions"]!.AsArray();
+        Assert.That(renditions.Select(r => (int?)r!["width"]).Distinct(), Is.EqualTo(new int?[] { 160, 320, 480, 640, 960 }));
+        Assert.That((string?)renditions[0]!["url"], Does.StartWith($"/api/photos/{photo.Id}/renditions/"));
+        var expanded = await GetJson("/odata/Articles?$select=title&$expand=heroPhoto");
+        Assert.That(expanded["value"]![0]!["heroPhoto"]!["renditions"]!.AsArray(), Has.Count.EqualTo(10));
+    }
+
+    [Test]
     public async Task SelectReturnsOnlyTheAskedProperties()
     {
         await SaveAsync(Article("Nyhet"));
@@ -141,6 +156,7 @@ public class ODataQueryTests : ApiTest
     [TestCase("$filter=body/any(b: b/text eq 'x')", "body")]
     [TestCase("$expand=pledge($filter=priorityAreas/any(a: a/title eq 'x'))", "priorityAreas")]
     [TestCase("$search=trafik", "")]
+    [TestCase("$expand=heroPhoto($select=renditions)", "renditions")]
     [TestCase("$expand=nosuchnavigation", "nosuchnavigation")]
     [TestCase("$expand=pledge($expand=articles($expand=pledge))", "too deep")]
     [TestCase("$top=101", "101")]
