@@ -104,34 +104,33 @@ public static class ImageProcessor
 
     /// <summary>
     /// Makes one rendition: <paramref name="width"/> pixels wide, cropped to <paramref name="aspect"/> (width/height)
-    /// around the focal point when given, in WebP or JPEG.
+    /// around the focal point when given, in WebP or JPEG. The original is already upright and clean.
     /// </summary>
     public static void Render(string originalPath, string outputPath, int width, double? aspect, double focalX, double focalY, bool webp)
     {
-        using var source = Image.NewFromFile(originalPath, access: Enums.Access.Random);
-        Image cropped = source;
-        try
+        // Thumbnail shrinks while it decodes (a JPEG at 1/2, 1/4 or 1/8 of its size), the fastest and leanest path
+        // measured in bench/imaging.
+        Image image;
+        if (aspect is not { } ratio)
+            image = Image.Thumbnail(originalPath, width, height: 10_000_000);
+        else
         {
-            if (aspect is { } ratio)
-            {
-                // The largest box of that shape that fits, centred on the focal point as far as the edges allow.
-                var (cropWidth, cropHeight) = source.Width / (double)source.Height > ratio
-                    ? ((int)Math.Round(source.Height * ratio), source.Height)
-                    : (source.Width, (int)Math.Round(source.Width / ratio));
-                var left = Math.Clamp((int)Math.Round(focalX * source.Width - cropWidth / 2.0), 0, source.Width - cropWidth);
-                var top = Math.Clamp((int)Math.Round(focalY * source.Height - cropHeight / 2.0), 0, source.Height - cropHeight);
-                cropped = source.Crop(left, top, cropWidth, cropHeight);
-            }
-            using var resized = cropped.Resize(width / (double)cropped.Width, kernel: Enums.Kernel.Lanczos3);
-            if (webp)
-                resized.Webpsave(outputPath, q: 80, keep: Enums.ForeignKeep.Icc);
-            else
-                resized.Jpegsave(outputPath, q: 82, keep: Enums.ForeignKeep.Icc, optimizeCoding: true, interlace: true);
+            using var header = Image.NewFromFile(originalPath);
+            var height = Math.Max(1, (int)Math.Round(width / ratio));
+            // Scale so the picture covers width×height, then cut that box out around the focal point.
+            var scale = Math.Max(width / (double)header.Width, height / (double)header.Height);
+            using var scaled = Image.Thumbnail(originalPath, Math.Max(width, (int)Math.Ceiling(header.Width * scale)), height: 10_000_000);
+            height = Math.Min(height, scaled.Height);
+            var left = Math.Clamp((int)Math.Round(focalX * scaled.Width - width / 2.0), 0, scaled.Width - width);
+            var top = Math.Clamp((int)Math.Round(focalY * scaled.Height - height / 2.0), 0, scaled.Height - height);
+            image = scaled.Crop(left, top, width, height);
         }
-        finally
+        using (image)
         {
-            if (!ReferenceEquals(cropped, source))
-                cropped.Dispose();
+            if (webp)
+                image.Webpsave(outputPath, q: 80, keep: Enums.ForeignKeep.Icc);
+            else
+                image.Jpegsave(outputPath, q: 82, keep: Enums.ForeignKeep.Icc, optimizeCoding: true, interlace: true);
         }
     }
 
