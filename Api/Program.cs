@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using ContentApi.Api.Articles;
 using ContentApi.Api.Auth;
+using ContentApi.Api.Caching;
 using ContentApi.Api.Admin;
 using ContentApi.Api.Contacts;
 using ContentApi.Api.Editorial;
@@ -50,6 +51,9 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Schedu
 // OpenAPI document and Swagger UI.
 builder.Services.AddOpenApiDocument();
 
+// Delivery: compression, the server's output cache (evicted on save), HTTP caching headers.
+builder.Services.AddDelivery(builder.Configuration);
+
 // Health: live is the process, ready is the database too.
 builder.Services.AddHealthChecks().AddDbContextCheck<ContentDbContext>("database", tags: ["ready"]);
 
@@ -66,8 +70,11 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
 });
 app.UseStatusCodePages();
+app.UseResponseCompression();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseOutputCache();
+app.UseMiddleware<HttpCachingMiddleware>();
 
 app.UseSwagger();
 app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi – Sölvesborgs kommun");

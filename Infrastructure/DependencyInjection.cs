@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,9 +14,11 @@ public static class DependencyInjection
             ?? throw new InvalidOperationException(
                 "No database configured: set ConnectionStrings:ContentDb (environment variable ConnectionStrings__ContentDb).");
 
-        builder.Services.AddDbContext<ContentDbContext>(options => options
+        builder.Services.AddDbContext<ContentDbContext>((services, options) => options
             .UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(ContentDbContext).Assembly.FullName))
-            .UseSnakeCaseNamingConvention());
+            .UseSnakeCaseNamingConvention()
+            // Interceptors registered by the host (the API evicts its output cache after content is saved).
+            .AddInterceptors(services.GetServices<IInterceptor>()));
 
         builder.Services.Configure<PhotoStorageOptions>(builder.Configuration.GetSection(PhotoStorageOptions.Section));
         builder.Services.AddSingleton<PhotoStorage>();

@@ -67,7 +67,7 @@ public static class ArticleEndpoints
     {
         if (context.User.CanPreview())
             return await Preview(db, context, a => a.Id == id, $"There is no article with id {id}.", ct);
-        return await GetArticle(db, db.Articles.Where(a => a.Id == id), $"There is no published article with id {id}.", ct);
+        return LastModified(context, await GetArticle(db, db.Articles.Where(a => a.Id == id), $"There is no published article with id {id}.", ct));
     }
 
     private static async Task<Results<Ok<ArticleDto>, RedirectHttpResult, ProblemHttpResult>> GetArticleBySlug(
@@ -80,13 +80,21 @@ public static class ArticleEndpoints
                 Ok<ArticleDto> ok => ok,
                 var other => (ProblemHttpResult)other,
             };
-        var result = await GetArticle(db, db.Articles.Where(a => a.Slug == slug), notFound, ct);
+        var result = LastModified(context, await GetArticle(db, db.Articles.Where(a => a.Slug == slug), notFound, ct));
         if (result.Result is not ProblemHttpResult)
             return result.Result switch { Ok<ArticleDto> ok => ok, _ => (ProblemHttpResult)result.Result };
         // A published article's old address keeps working: 301 to where it lives now.
         var moved = await db.SlugRedirects.AsNoTracking().Where(r => r.OldSlug == slug)
             .Join(db.Articles, r => r.ArticleId, a => a.Id, (r, a) => a.Slug).FirstOrDefaultAsync(ct);
         return moved is null ? (ProblemHttpResult)result.Result : TypedResults.Redirect($"/api/articles/by-slug/{moved}", permanent: true);
+    }
+
+    /// <summary>"Senast uppdaterad" doubles as the HTTP Last-Modified.</summary>
+    private static Results<Ok<ArticleDto>, ProblemHttpResult> LastModified(HttpContext context, Results<Ok<ArticleDto>, ProblemHttpResult> result)
+    {
+        if (result.Result is Ok<ArticleDto> { Value: { } article })
+            context.Response.Headers.LastModified = article.UpdatedAt.ToString("R");
+        return result;
     }
 
     private static async Task<Results<Ok<ArticleDto>, ProblemHttpResult>> Preview(

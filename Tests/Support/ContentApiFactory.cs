@@ -14,6 +14,7 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
     : WebApplicationFactory<Program>
 {
     public TestClock Clock { get; } = new();
+    public SqlCounter Sql { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -29,6 +30,7 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
             services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, TestAuth.Configure);
+            services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(Sql);
         });
     }
 

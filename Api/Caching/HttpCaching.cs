@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace ContentApi.Api.Caching;
+
+public class HttpCachingOptions
+{
+    public const string Section = "HttpCaching";
+
+    /// <summary>How long browsers and CDNs may use a published answer without asking again.</summary>
+    public int MaxAgeSeconds { get; set; } = 60;
+    /// <summary>How long after that they may still use it while they revalidate in the background.</summary>
+    public int StaleWhileRevalidateSeconds { get; set; } = 300;
+}
+
+/// <summary>
+/// HTTP caching for anonymous reads of published content (REST and OData): a strong ETag from the body's bytes, 304 for
+/// a current If-None-Match, a short public Cache-Control with stale-while-revalidate, and Vary. Anything a caller
+/// read with credentials is private and never stored by a shared cache.
+/// </summary>
+public class HttpCachingMiddleware(RequestDelegate next, IOptions<HttpCachingOptions> options)
+{
+    // JSON bodies of the API are small; anything larger streams through unbuffered (and without an ETag).
+    private const int MaxBufferedBytes = 1024 * 1024;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method)
+            || !(request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/odata"))
+            || request.Path.StartsWithSegments("/api/admin") || IsFile(request.Path))
+        {
+            await next(context);
+            return;
+        }
+        if (HasCredentials(request))
+        {
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.CacheControl = "private, no-store";
+                return Task.CompletedTask;
+            });
+            await next(context);
+            return;
+        }
+
+        var original = context.Response.Body;
+        await using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        var response = context.Response;
+        var contentType = response.ContentType ?? "";
+        var cacheable = response.StatusCode == StatusCodes.Status200OK && buffer.Length <= MaxBufferedBytes
+            && (contentType.Contains("json", StringComparison.OrdinalIgnoreCase) || contentType.Contains("xml", StringComparison.OrdinalIgnoreCase))
+            && !contentType.Contains("problem", StringComparison.OrdinalIgnoreCase);
+        if (cacheable)
+        {
+            // Strong: the same bytes for the same address (before compression, which Vary tells caches apart).
+            var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))[..32]}\"";
+            response.Headers.ETag = etag;
+            if (string.IsNullOrEmpty(response.Headers.CacheControl))
+                response.Headers.CacheControl =
+                    $"public, max-age={options.Value.MaxAgeSeconds}, stale-while-revalidate={options.Value.StaleWhileRevalidateSeconds}";
+            response.Headers.Vary = "Accept-Encoding, Accept";
+            if (IfNoneMatch(request, etag))
+            {
+                response.StatusCode = StatusCodes.Status304NotModified;
+                response.ContentLength = null;
+                response.Headers.ContentType = default;
+                return;
+            }
+        }
+        else if (response.StatusCode >= 400 && string.IsNullOrEmpty(response.Headers.CacheControl))
+            response.Headers.CacheControl = "no-store";
+
+        buffer.Position = 0;
+        if (!HttpMethods.IsHead(request.Method))
+            await buffer.CopyToAsync(original, context.RequestAborted);
+    }
+
+    /// <summary>Photo files and renditions stream from disk with ETags and caching of their own.</summary>
+    private static bool IsFile(PathString path) =>
+        path.Value is { } value && (value.EndsWith("/file", StringComparison.Ordinal) || value.Contains("/renditions/", StringComparison.Ordinal));
+
+    public static bool HasCredentials(HttpRequest request) =>
+        request.Headers.ContainsKey(HeaderNames.Authorization) || request.Headers.ContainsKey(Auth.ApiKeyAuthenticationHandler.Header);
+
+    private static bool IfNoneMatch(HttpRequest request, string etag)
+    {
+        var header = request.Headers.IfNoneMatch.ToString();
+        return header.Length > 0 && (header.Trim() == "*"
+            || header.Split(',', StringSplitOptions.TrimEntries).Any(tag => tag == etag || tag == "W/" + etag));
+    }
+}

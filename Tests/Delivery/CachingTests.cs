@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using ContentApi.Domain;
+using ContentApi.Tests.Support;
+using static ContentApi.Tests.Support.ContentBuilder;
+
+namespace ContentApi.Tests.Delivery;
+
+public class CachingTests : ApiTest
+{
+    [TestCase("/api/articles")]
+    [TestCase("/api/articles/by-slug/nyhet")]
+    [TestCase("/api/pledges/current")]
+    [TestCase("/odata/Articles?$select=title")]
+    [TestCase("/odata/$metadata")]
+    public async Task AnonymousReadsHaveAStrongETagAPublicCacheControlAndAnswer304WhenCurrent(string url)
+    {
+        await SaveAsync(Article("Nyhet"), Pledge(2024));
+        using var first = await Client.GetAsync(url);
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(first.Headers.ETag, Is.Not.Null);
+        Assert.That(first.Headers.ETag!.IsWeak, Is.False);
+        Assert.That(first.Headers.CacheControl?.ToString(), Is.EqualTo("public, max-age=60, stale-while-revalidate=300"));
+        Assert.That(first.Headers.Vary, Does.Contain("Accept-Encoding"));
+
+        using var revalidate = new HttpRequestMessage(HttpMethod.Get, url);
+        revalidate.Headers.IfNoneMatch.Add(first.Headers.ETag);
+        using var second = await Client.SendAsync(revalidate);
+        Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+        Assert.That(await second.Content.ReadAsByteArrayAsync(), Is.Empty);
+
+        using var stale = new HttpRequestMessage(HttpMethod.Get, url);
+        stale.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"0000\""));
+        Assert.That((await Client.SendAsync(stale)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task ArticleHasLastModifiedFromItsUpdatedAt()
+    {
+        await SaveAsync(Article("Nyhet"));
+        using var response = await Client.GetAsync("/api/articles/by-slug/nyhet");
+        Assert.That(response.Content.Headers.LastModified, Is.EqualTo(new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.Zero)));
+    }
+
+    [Test]
+    public async Task AuthenticatedReadsArePrivateAndNeverServedToAnonymousReaders()
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        await SaveAsync(Article("Hemlig", ContentStatus.Draft));
+        using var preview = await editor.GetAsync("/api/articles/by-slug/hemlig");
+        Assert.That(preview.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(preview.Headers.CacheControl?.Private, Is.True);
+        Assert.That(preview.Headers.CacheControl?.NoStore, Is.True);
+        await GetProblem("/api/articles/by-slug/hemlig", HttpStatusCode.NotFound);
+        using var editorOData = await editor.GetAsync("/odata/Articles");
+        Assert.That((await GetJson("/odata/Articles"))["value"]!.AsArray(), Is.Empty);
+    }
+
+    [Test]
+    public async Task ErrorsAreNotCached()
+    {
+        using var missing = await Client.GetAsync("/api/articles/by-slug/kommer-snart");
+        Assert.That(missing.Headers.CacheControl?.NoStore, Is.True);
+        await SaveAsync(Article("Kommer snart"));
+        await GetJson("/api/articles/by-slug/kommer-snart");
+    }
+
+    [Test]
+    public async Task APublishedChangeIsVisibleOnTheVeryNextAnonymousRequestEverywhere()
+    {
+        var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
+        var pledge = Pledge(2024);
+        var article = Article("Före");
+        article.PledgeId = pledge.Id;
+        await SaveAsync(pledge, article);
+        string[] urls = ["/api/articles/by-slug/fore", "/api/articles", "/api/pledges/2024", "/odata/Articles?$select=title", "/odata/Pledges?$expand=articles($select=title)"];
+        foreach (var url in urls)
+            Assert.That((await Client.GetStringAsync(url)), Does.Contain("Före"), url);
+        // Twice, so the second answer is the cached one.
+        foreach (var url in urls)
+            Assert.That((await Client.GetStringAsync(url)), Does.Contain("Före"), url);
+
+        await publisher.SendJson(HttpMethod.Patch, $"/api/articles/{article.Id}", """{"title":"Efter"}""", ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        Assert.That(await Client.GetStringAsync("/api/articles/by-slug/fore"), Does.Contain("Före"), "a pending version is not published");
+        await publisher.SendJson(HttpMethod.Post, $"/api/articles/{article.Id}/publish");
+        foreach (var url in urls)
+            Assert.That(await Client.GetStringAsync(url), Does.Contain("\"title\":\"Efter\"").And.Not.Contain("\"title\":\"Före\""), url);
+
+        await publisher.SendJson(HttpMethod.Post, $"/api/articles/{article.Id}/unpublish");
+        await GetProblem("/api/articles/by-slug/fore", HttpStatusCode.NotFound);
+        Assert.That((await GetJson("/api/articles"))["items"]!.AsArray(), Is.Empty);
+    }
+
+    [Test]
+    public async Task AChangedPhotoOrContactShowsInTheArticlesThatEmbedIt()
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var photo = Photo("Gammal beskrivning av bilden.");
+        var contact = Contact("Anna Andersson");
+        var article = Article("Med bild och kontakt");
+        article.HeroPhotoId = photo.Id;
+        article.Contacts = [contact];
+        await SaveAsync(photo, contact, article);
+        await Client.GetStringAsync("/api/articles/by-slug/med-bild-och-kontakt");
+
+        await editor.SendJson(HttpMethod.Put, $"/api/photos/{photo.Id}", new { altText = "Ny beskrivning av bilden.", decorative = false }, ifMatch: "\"1\"");
+        await editor.SendJson(HttpMethod.Put, $"/api/contacts/{contact.Id}", new { name = "Anna Berg" }, ifMatch: "\"1\"");
+        var json = await GetJson("/api/articles/by-slug/med-bild-och-kontakt");
+        Assert.That((string?)json["heroPhoto"]!["altText"], Is.EqualTo("Ny beskrivning av bilden."));
+        Assert.That((string?)json["contacts"]![0]!["name"], Is.EqualTo("Anna Berg"));
+    }
+
+    [TestCase("br")]
+    [TestCase("gzip")]
+    public async Task JsonIsCompressed(string encoding)
+    {
+        await SaveAsync([.. Enumerable.Range(0, 20).Select(i => (object)Article($"Nyhet nummer {i}"))]);
+        using var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = Client.BaseAddress };
+        foreach (var url in new[] { "/api/articles", "/odata/Articles" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue(encoding));
+            using var response = await client.SendAsync(request);
+            Assert.That(response.Content.Headers.ContentEncoding, Is.EqualTo(new[] { encoding }), url);
+        }
+    }
+
+    [Test]
+    public async Task AListOfTwentyArticlesWithPhotosAndContactsCostsAFixedSmallNumberOfQueries()
+    {
+        var entities = new List<object>();
+        for (var i = 0; i < 25; i++)
+        {
+            var photo = Photo();
+            var contact = Contact($"Kontakt {i}");
+            var article = Article($"Artikel {i}", minutesAfterBase: i);
+            article.HeroPhotoId = photo.Id;
+            article.Contacts = [contact];
+            entities.AddRange([photo, contact, article]);
+        }
+        await SaveAsync([.. entities]);
+
+        foreach (var (url, most) in new[]
+        {
+            ("/api/articles?pageSize=20", 2),
+            ("/api/articles/by-slug/artikel-3", 2),
+            ("/odata/Articles?$top=20&$expand=heroPhoto,contacts&$count=true", 2),
+            ("/odata/Pledges?$expand=articles($expand=contacts)", 1),
+        })
+        {
+            TestRun.Factory.Sql.Reset();
+            using var response = await Client.GetAsync(url + (url.Contains('?') ? "&" : "?") + "nocache=" + Guid.NewGuid());
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), url);
+            Assert.That(TestRun.Factory.Sql.Count, Is.InRange(1, most), $"{url} issued {TestRun.Factory.Sql.Count} SQL commands");
+        }
+    }
+}
