@@ -14,7 +14,8 @@ public static class DependencyInjection
             ?? throw new InvalidOperationException(
                 "No database configured: set ConnectionStrings:ContentDb (environment variable ConnectionStrings__ContentDb).");
 
-        builder.Services.AddDbContext<ContentDbContext>((services, options) => options
+        // Pooled: reads create a context per request, and a pooled one skips most of the set-up.
+        builder.Services.AddDbContextPool<ContentDbContext>((services, options) => options
             .UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(ContentDbContext).Assembly.FullName))
             .UseSnakeCaseNamingConvention()
             // Interceptors registered by the host (the API evicts its output cache after content is saved).
