@@ -7,7 +7,7 @@
 //   ImagingBench info                                 library versions, libvips concurrency
 //   ImagingBench png <in> <out.png>                   convert any image to PNG (to eyeball outputs)
 //
-// Variants: baseline, netvips-thumbnail, netvips-decode-all, skia-scaled, skia-full.
+// Variants: baseline, netvips-init, skia-init (fixed cost of loading the library), netvips-thumbnail, netvips-decode-all, skia-scaled, skia-full.
 // Each "run" is meant to be its own process so that VmHWM (peak RSS) is per variant.
 
 using System.Diagnostics;
@@ -260,6 +260,15 @@ internal static class Program
             case "baseline":
                 convert = _ => [];
                 setup = "runtime only, no imaging library loaded";
+                break;
+            case "netvips-init":
+                ConfigureVips();
+                convert = _ => { using var one = VipsImage.Black(1, 1); return []; };
+                setup = "libvips loaded and initialised, no conversion (fixed cost)";
+                break;
+            case "skia-init":
+                convert = _ => { using var one = new SKBitmap(1, 1); return []; };
+                setup = "libSkiaSharp loaded, no conversion (fixed cost)";
                 break;
             case "netvips-thumbnail":
                 ConfigureVips();
