@@ -41,5 +41,8 @@ internal record ArticleRow(
     public static readonly Expression<Func<Article, ArticleRow>> Projection = a => new ArticleRow(
         a.Id, a.Slug, a.Title, a.Lead, a.Tags, a.Status, a.PublishedAt, a.UpdatedAt, a.Body, a.HeroPhoto,
         a.Contacts.AsQueryable().OrderBy(c => c.Name).Select(ContactDto.Projection).ToList(),
-        a.Pledge == null ? null : new PledgeReferenceDto(a.Pledge.Id, a.Pledge.Year, a.Pledge.Title, a.Pledge.ValidFrom, a.Pledge.ValidTo));
+        // Read through ContentDbContext.PublishedArticles, which leaves the pledge to be checked here.
+        a.Pledge == null || a.Pledge.Status != ContentStatus.Published
+            ? null
+            : new PledgeReferenceDto(a.Pledge.Id, a.Pledge.Year, a.Pledge.Title, a.Pledge.ValidFrom, a.Pledge.ValidTo));
 }

@@ -60,14 +60,14 @@ public static class ArticleEndpoints
 
     /// <summary>What the caller may read: published articles, or everything for editors (preview).</summary>
     public static IQueryable<Article> Visible(ContentDbContext db, ClaimsPrincipal user) =>
-        user.CanPreview() ? db.Articles.IgnoreQueryFilters() : db.Articles;
+        user.CanPreview() ? db.Articles.IgnoreQueryFilters() : db.PublishedArticles;
 
     private static async Task<Results<Ok<ArticleDto>, ProblemHttpResult>> GetArticleById(
         ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
     {
         if (context.User.CanPreview())
             return await Preview(db, context, a => a.Id == id, $"There is no article with id {id}.", ct);
-        return LastModified(context, await GetArticle(db, db.Articles.Where(a => a.Id == id), $"There is no published article with id {id}.", ct));
+        return LastModified(context, await GetArticle(db, db.PublishedArticles.Where(a => a.Id == id), $"There is no published article with id {id}.", ct));
     }
 
     private static async Task<Results<Ok<ArticleDto>, RedirectHttpResult, ProblemHttpResult>> GetArticleBySlug(
@@ -80,7 +80,7 @@ public static class ArticleEndpoints
                 Ok<ArticleDto> ok => ok,
                 var other => (ProblemHttpResult)other,
             };
-        var result = LastModified(context, await GetArticle(db, db.Articles.Where(a => a.Slug == slug), notFound, ct));
+        var result = LastModified(context, await GetArticle(db, db.PublishedArticles.Where(a => a.Slug == slug), notFound, ct));
         if (result.Result is not ProblemHttpResult)
             return result.Result switch { Ok<ArticleDto> ok => ok, _ => (ProblemHttpResult)result.Result };
         // A published article's old address keeps working: 301 to where it lives now.
