@@ -1,0 +1,748 @@
+#!/usr/bin/env bash
+# HTTP benchmark of the API against two baselines, on a private PostgreSQL with 100 000 generated articles.
+#
+#   bench/run.sh                                  # everything, ~12-13 minutes on a 2-core machine; writes bench/RESULTS.md
+#   WARMUP=5 DURATION=15 CONNECTIONS=32 bench/run.sh   # longer periods (the total then exceeds 15 minutes)
+#
+# What it does (see the "Benchmark" section of README.md):
+#   1. builds the API (dotnet publish -c Release) and the baselines bench/baselines/{FixedJson,RawNpgsql};
+#   2. starts a throwaway PostgreSQL cluster (scripts/postgres.sh) in a temporary folder on a free port, runs the API's
+#      `migrate`, `seed-demo`, `generate-articles $ARTICLES`, then VACUUM ANALYZE;
+#   3. EXPLAINs the hand-written queries (psql) and records the plans of the API's own SQL (auto_explain, one request
+#      per scenario, then switched off again);
+#   4. pins PostgreSQL and each server to CPU $SERVER_CPU and wrk to CPU $CLIENT_CPU; warms each freshly started server
+#      up until its req/s settles; runs every scenario with wrk (1 thread, $CONNECTIONS connections): $WARMUP s warm-up,
+#      a pause until the server CPU is idle, then $DURATION s measured (bench/wrk/scenario.lua writes p50/p99/req/s/
+#      errors as JSON lines to bench/out/results.jsonl), sampling the server's RSS and CPU time meanwhile;
+#   5. writes bench/RESULTS.md; stops everything and deletes the temporary folder (trap EXIT).
+#
+# Environment (all optional):
+#   ARTICLES=100000       generated articles              WARMUP=3 / DURATION=12   seconds per scenario
+#   SERVER_WARMUP_MAX=60  each freshly started server first gets load in 5 s rounds until two rounds in a row agree
+#                         within 10 % (at least 15 s, at most this): on one pinned core the JIT's tiered compilation
+#                         needs ~40-60 s of load before the API reaches its steady state
+#   CONNECTIONS=32        wrk connections                  WRK_TIMEOUT=5s           wrk's per-request timeout
+#   SERVER_CPU=0          CPU of servers + PostgreSQL      CLIENT_CPU=1             CPU of wrk
+#   BENCH_SOURCE=worktree build the API from the working tree, or from a git ref (e.g. HEAD) via `git archive`
+#   BENCH_DATA_DIR=dir    keep the cluster and photo files in dir between runs (generation is skipped when the
+#                         database already has $ARTICLES articles); default: a temporary folder, deleted at the end
+#   BENCH_CONN_EXTRA="Max Auto Prepare=20"  appended to the connection string of the API and of RawNpgsql
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+ROOT="$(cd "$HERE/.." && pwd -P)"
+ARTICLES="${ARTICLES:-100000}"
+WARMUP="${WARMUP:-3}"
+SERVER_WARMUP_MAX="${SERVER_WARMUP_MAX:-60}"
+DURATION="${DURATION:-12}"
+CONNECTIONS="${CONNECTIONS:-32}"
+WRK_TIMEOUT="${WRK_TIMEOUT:-5s}"
+SERVER_CPU="${SERVER_CPU:-0}"
+CLIENT_CPU="${CLIENT_CPU:-1}"
+BENCH_SOURCE="${BENCH_SOURCE:-worktree}"
+BENCH_DATA_DIR="${BENCH_DATA_DIR:-}"
+BENCH_CONN_EXTRA="${BENCH_CONN_EXTRA:-}"
+OUT="$HERE/out"
+LUA="$HERE/wrk/scenario.lua"
+RESULTS="$HERE/RESULTS.md"
+JSONL="$OUT/results.jsonl"
+META="$OUT/meta.tsv"
+NOTES="$OUT/notes.txt"
+
+# shellcheck source=../scripts/postgres.sh
+. "$ROOT/scripts/postgres.sh"
+
+STARTED_AT=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+T0=$SECONDS
+log() { printf '[bench %4ds] %s\n' "$((SECONDS - T0))" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# A free TCP port below the kernel's ephemeral range (so that no client connection can be holding it), not in use in
+# any TCP state.
+free_port() {
+  local lo=20000 hi=32000 eph port i
+  eph=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  (( hi < eph )) || hi=$eph
+  for i in $(seq 1 200); do
+    port=$(( lo + RANDOM % (hi - lo) ))
+    if command -v ss >/dev/null 2>&1; then
+      ss -Htan 2>/dev/null | awk '{print $4; print $5}' | grep -Eq "[:.]$port\$" && continue
+    else
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+    fi
+    echo "$port"
+    return 0
+  done
+  contentapi_free_port
+}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Cleanup: every process this script starts is tracked by pid and stopped here; the cluster is stopped; the temporary
+# folder is deleted.
+TMP="$(mktemp -d /tmp/contentapi-bench.XXXXXX)"
+PIDS=()
+PGDATA_DIR=""
+track() { PIDS+=("$1"); }
+stop_pid() {
+  local pid="$1" i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local rc=$?
+  set +e
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  if [[ -n "$PGDATA_DIR" ]]; then
+    # auto_explain must never stay on in a kept cluster.
+    if [[ -n "${PGPORT_BENCH:-}" ]]; then
+      "$CONTENTAPI_PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PGPORT_BENCH" -U postgres -d postgres \
+        -c 'alter system reset all' -c 'select pg_reload_conf()' >/dev/null 2>&1
+    fi
+    contentapi_pg_stop "$PGDATA_DIR"
+  fi
+  rm -rf "$TMP"
+  if [[ $rc -ne 0 ]]; then log "failed (exit $rc); logs in $OUT"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$OUT"
+rm -f "$JSONL" "$META" "$NOTES" "$OUT"/*.log "$OUT"/*.txt "$OUT"/*.json
+: >"$META"
+: >"$NOTES"
+note() { echo "$*" >>"$NOTES"; log "$*"; }
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Tools.
+command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is required"
+command -v curl >/dev/null || die "curl is required"
+command -v taskset >/dev/null || die "taskset (util-linux) is required"
+if ! command -v wrk >/dev/null; then
+  log "wrk not found; installing the Debian package"
+  sudo=()
+  [[ "$(id -u)" == 0 ]] || sudo=(sudo -n)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get install -y -q wrk </dev/null >&2 \
+    || { "${sudo[@]}" apt-get update -q >&2 && "${sudo[@]}" apt-get install -y -q wrk </dev/null >&2; } \
+    || die "could not install wrk (apt-get install wrk)"
+fi
+contentapi_pg_ensure_binaries
+PSQL_BIN="$CONTENTAPI_PG_BIN/psql"
+NPROC=$(nproc)
+(( SERVER_CPU < NPROC && CLIENT_CPU < NPROC )) || die "CPUs $SERVER_CPU and $CLIENT_CPU do not both exist (nproc=$NPROC)"
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 1. Build. No MSBuild node reuse and no shared compiler server: nothing may keep running after the script.
+BUILD_FLAGS=(-c Release -nologo -v quiet -clp:ErrorsOnly -nodeReuse:false -p:UseSharedCompilation=false)
+if [[ "$BENCH_SOURCE" == "worktree" ]]; then
+  SRC="$ROOT"
+  SOURCE_DESC="working tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  if [[ -n "$(git -C "$ROOT" status --porcelain -- Api Infrastructure Domain 2>/dev/null)" ]]; then
+    SOURCE_DESC+=" with uncommitted changes in Api/Infrastructure/Domain"
+  fi
+else
+  SRC="$TMP/src"
+  mkdir -p "$SRC"
+  git -C "$ROOT" archive "$BENCH_SOURCE" | tar -x -C "$SRC"
+  SOURCE_DESC="git archive of $BENCH_SOURCE ($(git -C "$ROOT" rev-parse --short "$BENCH_SOURCE"))"
+fi
+log "building the API (Release) from the $SOURCE_DESC"
+T_BUILD=$SECONDS
+rm -rf "$OUT/api"
+dotnet publish "$SRC/Api/Api.csproj" "${BUILD_FLAGS[@]}" -o "$OUT/api" >"$OUT/build-api.log" 2>&1 \
+  || { cat "$OUT/build-api.log" >&2; die "the API does not build (try BENCH_SOURCE=HEAD to measure the last commit)"; }
+API_DLL="$OUT/api/Api.dll"
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 2. PostgreSQL and data.
+if [[ -n "$BENCH_DATA_DIR" ]]; then
+  mkdir -p "$BENCH_DATA_DIR"
+  BENCH_DATA_DIR="$(cd "$BENCH_DATA_DIR" && pwd -P)"
+  PGDATA_DIR="$BENCH_DATA_DIR/pg"
+  PHOTOS="$BENCH_DATA_DIR/photos"
+else
+  PGDATA_DIR="$TMP/pg"
+  PHOTOS="$TMP/photos"
+fi
+mkdir -p "$PHOTOS"
+if PGPORT_BENCH="$(contentapi_pg_running_port "$PGDATA_DIR" 2>/dev/null)"; then
+  log "reusing the running cluster $PGDATA_DIR on port $PGPORT_BENCH"
+else
+  PGPORT_BENCH="$(free_port)"
+  contentapi_pg_start "$PGDATA_DIR" "$PGPORT_BENCH"
+fi
+psql_db() { "$PSQL_BIN" -X -q -h 127.0.0.1 -p "$PGPORT_BENCH" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+if [[ "$(psql_db -d postgres -Atc "select 1 from pg_database where datname = 'contentapi'")" != "1" ]]; then
+  psql_db -d postgres -c 'create database contentapi'
+fi
+psql_app() { psql_db -d contentapi "$@"; }
+CONN="Host=127.0.0.1;Port=$PGPORT_BENCH;Database=contentapi;Username=postgres"
+[[ -z "$BENCH_CONN_EXTRA" ]] || CONN="$CONN;$BENCH_CONN_EXTRA"
+
+api_env() {
+  env ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__ContentDb="$CONN" PhotoStorage__Path="$PHOTOS" "$@"
+}
+
+existing=$(psql_app -Atc "select count(*) from articles" 2>/dev/null || echo 0)
+GEN_PID=""
+if (( existing >= ARTICLES )); then
+  log "the database already has $existing articles; skipping generation"
+  GEN_SECONDS=0
+else
+  (( existing == 0 )) || die "$PGDATA_DIR has $existing articles (< $ARTICLES); delete it or use another BENCH_DATA_DIR"
+  log "migrate, seed-demo, generate-articles $ARTICLES (in the background; ~3 s per 1000 here)"
+  T_GEN=$SECONDS
+  (
+    cd "$OUT/api"
+    api_env dotnet "$API_DLL" migrate
+    # The demo pledge exists only when seed-demo runs on an empty database: before the generated articles.
+    api_env dotnet "$API_DLL" seed-demo
+    api_env dotnet "$API_DLL" generate-articles "$ARTICLES"
+  ) >"$OUT/generate.log" 2>&1 &
+  GEN_PID=$!
+  track "$GEN_PID"
+fi
+
+log "building the baselines (Release)"
+for b in FixedJson RawNpgsql; do
+  rm -rf "$OUT/$b"
+  dotnet publish "$HERE/baselines/$b/$b.csproj" "${BUILD_FLAGS[@]}" -o "$OUT/$b" >"$OUT/build-$b.log" 2>&1 \
+    || { cat "$OUT/build-$b.log" >&2; die "baseline $b does not build"; }
+done
+BUILD_SECONDS=$((SECONDS - T_BUILD))
+
+if [[ -n "$GEN_PID" ]]; then
+  wait "$GEN_PID" || { tail -n 30 "$OUT/generate.log" >&2; die "data generation failed"; }
+  GEN_SECONDS=$((SECONDS - T_GEN))
+  log "data generated in ${GEN_SECONDS}s"
+fi
+psql_app -c 'vacuum analyze' >/dev/null
+read -r N_ARTICLES N_PUBLISHED < <(psql_app -AtF ' ' -c "select count(*), count(*) filter (where status = 'Published') from articles")
+log "articles: $N_ARTICLES ($N_PUBLISHED published)"
+
+# Every published slug in a fixed pseudo-random order: the uncached scenario walks through them without repeating,
+# so an output cache (entries live for a minute or so) cannot answer them.
+SLUGS="$TMP/slugs.txt"
+psql_app -Atc "select slug from articles where status = 'Published' order by md5(id::text)" >"$SLUGS"
+N_SLUGS=$(wc -l <"$SLUGS")
+CACHED_SLUG="$(head -n 1 "$SLUGS")"
+log "$N_SLUGS slugs; the cached scenario asks for $CACHED_SLUG"
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 3. Plans. (a) the hand-written queries of RawNpgsql through psql; (b) the API's own SQL, caught by auto_explain.
+{
+  echo "-- list, page 50"
+  psql_app -c "explain (analyze, costs off) select a.id, a.slug, a.title, a.lead, a.tags, a.published_at, a.updated_at, p.id from (select id, slug, title, lead, tags, published_at, updated_at, hero_photo_id from articles where status = 'Published' order by published_at desc, id desc limit 20 offset 980) a left join photos p on p.id = a.hero_photo_id order by a.published_at desc, a.id desc"
+  echo "-- list, count"
+  psql_app -c "explain (analyze, costs off) select count(*)::int from articles where status = 'Published'"
+  echo "-- article by slug"
+  psql_app -c "explain (analyze, costs off) select a.id, a.body::text, p.id, pl.id from articles a left join photos p on p.id = a.hero_photo_id left join pledges pl on pl.id = a.pledge_id and pl.status = 'Published' where a.slug = '$CACHED_SLUG' and a.status = 'Published'"
+  echo "-- tag query"
+  psql_app -c "explain (analyze, costs off) select slug, title, published_at from articles where status = 'Published' and tags @> array['trafik']::text[] order by published_at desc, id limit 20"
+  echo "-- tag query, count"
+  psql_app -c "explain (analyze, costs off) select count(*) from articles where status = 'Published' and tags @> array['trafik']::text[]"
+} >"$OUT/explain-psql.txt" 2>&1 || note "EXPLAIN via psql failed; see bench/out/explain-psql.txt"
+
+ODATA_PATH="/odata/Articles?\$filter=tags/any(t:t%20eq%20%27trafik%27)&\$orderby=publishedAt%20desc&\$top=20&\$select=title,slug,publishedAt&\$count=true"
+SECOND_SLUG="$(sed -n 2p "$SLUGS")"
+
+wait_ready() { # url pid seconds
+  local url="$1" pid="$2" i
+  for i in $(seq 1 "$(( $3 * 5 ))"); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+API_PLANS="$OUT/api-plans.log"
+: >"$API_PLANS"
+probe_api_sql() {
+  local port pid logfile before
+  logfile="$PGDATA_DIR/postgres.log"
+  psql_db -d postgres -c "load 'auto_explain'" -c "alter system set session_preload_libraries = 'auto_explain'" \
+    -c "alter system set auto_explain.log_min_duration = 0" -c 'select pg_reload_conf()' >/dev/null
+  before=$(stat -c %s "$logfile")
+  port="$(free_port)"
+  (cd "$OUT/api" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
+    ConnectionStrings__ContentDb="$CONN" PhotoStorage__Path="$PHOTOS" dotnet "$API_DLL") >"$OUT/api-probe.log" 2>&1 &
+  pid=$!
+  track "$pid"
+  if wait_ready "http://127.0.0.1:$port/health/ready" "$pid" 60; then
+    for path in "/api/articles/by-slug/$SECOND_SLUG" "/api/articles?page=1&pageSize=20" "/api/articles?page=50&pageSize=20" \
+                "$ODATA_PATH" "/api/pledges/current"; do
+      curl -sS -o /dev/null --max-time 30 "http://127.0.0.1:$port$path" || true
+    done
+  else
+    note "the API did not start for the SQL probe; see bench/out/api-probe.log"
+  fi
+  stop_pid "$pid"
+  psql_db -d postgres -c 'alter system reset all' -c 'select pg_reload_conf()' >/dev/null
+  sleep 0.5
+  tail -c +"$((before + 1))" "$logfile" >"$API_PLANS"
+}
+log "recording the plans of the API's SQL (auto_explain, one request per scenario)"
+probe_api_sql || note "the SQL probe failed"
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 4. Benchmarks.
+PM_PID="$(head -n 1 "$PGDATA_DIR/postmaster.pid")"
+pin_postgres() {
+  local pid ppid
+  taskset -a -p -c "$SERVER_CPU" "$PM_PID" >/dev/null
+  for status in /proc/[0-9]*/status; do
+    ppid=$(awk '/^PPid:/ {print $2; exit}' "$status" 2>/dev/null || true)
+    if [[ "$ppid" == "$PM_PID" ]]; then
+      pid="${status#/proc/}"; pid="${pid%/status}"
+      taskset -a -p -c "$SERVER_CPU" "$pid" >/dev/null 2>&1 || true
+    fi
+  done
+}
+pin_postgres
+PG_MASK="$(taskset -p "$PM_PID" | awk '{print $NF}')"
+log "PostgreSQL (postmaster $PM_PID and its children) pinned to CPU $SERVER_CPU (mask $PG_MASK); wrk on CPU $CLIENT_CPU"
+
+kb() { awk -v k="$2" '$1 == k":" {print $2; exit}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# CPU time in clock ticks: of one process (user + system), and of the servers' CPU ("busy total" from /proc/stat).
+proc_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0; }
+cpu_ticks() { awk -v c="cpu$SERVER_CPU" '$1 == c {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+CLK_TCK=$(getconf CLK_TCK)
+# CPU ticks of this script's PostgreSQL cluster: the postmaster and its children (backends, background processes).
+pg_ticks() {
+  local total=0 f key val pid ppid
+  for f in /proc/[0-9]*/status; do
+    ppid=""
+    { while read -r key val; do if [[ "$key" == PPid: ]]; then ppid="$val"; break; fi; done <"$f"; } 2>/dev/null || true
+    pid="${f#/proc/}"; pid="${pid%/status}"
+    if [[ "$ppid" == "$PM_PID" || "$pid" == "$PM_PID" ]]; then total=$((total + $(proc_ticks "$pid"))); fi
+  done
+  echo "$total"
+}
+
+SERVER_PID=""
+SERVER_URL=""
+start_server() { # name folder health-path command...   (the folder is the content root: the API reads appsettings.json there)
+  local name="$1" dir="$2" health="$3" port attempt
+  shift 3
+  for attempt in 1 2 3; do
+    port="$(free_port)"
+    SERVER_URL="http://127.0.0.1:$port"
+    (cd "$dir" && exec env ASPNETCORE_URLS="$SERVER_URL" taskset -c "$SERVER_CPU" "$@") >"$OUT/server-$name.log" 2>&1 &
+    SERVER_PID=$!
+    track "$SERVER_PID"
+    if wait_ready "$SERVER_URL$health" "$SERVER_PID" 90; then break; fi
+    stop_pid "$SERVER_PID"
+    SERVER_PID=""
+    # A port taken between the check and the bind: try another one.
+    grep -qi 'address already in use' "$OUT/server-$name.log" && continue
+    break
+  done
+  if [[ -z "$SERVER_PID" ]]; then
+    note "$name did not start; see bench/out/server-$name.log"
+    return 1
+  fi
+  log "$name listens on $SERVER_URL (pid $SERVER_PID, affinity $(taskset -p "$SERVER_PID" | awk '{print $NF}'))"
+}
+stop_server() {
+  [[ -n "$SERVER_PID" ]] || return 0
+  stop_pid "$SERVER_PID"
+  SERVER_PID=""
+}
+
+# scenario <name> <env assignments for scenario.lua...>
+# Runs a warm-up and a measured period; during the measured period it samples the server's RSS twice a second and
+# counts the CPU time of the server process, of PostgreSQL, and of the whole server CPU (what is left there is anything
+# else that ran on that CPU: other processes of the machine, interrupts).
+# meta.tsv: name, peak RSS kB, VmHWM kB, wrk CPU %, note, server CPU busy %, server ticks, PostgreSQL ticks, other ticks.
+# Waits (at most 30 s) until the server CPU is idle (< 10 % busy over half a second): requests the warm-up left in
+# flight when wrk stopped are finished before the measured period starts.
+quiesce() {
+  local i a b
+  for i in $(seq 1 60); do
+    a=($(cpu_ticks)); sleep 0.5; b=($(cpu_ticks))
+    if (( (b[0] - a[0]) * 10 <= (b[1] - a[1]) )); then return 0; fi
+  done
+  note "$1: the server CPU was still busy 30 s after the warm-up"
+}
+skip() { printf '%s\t0\t0\t0\t%s\t\t\t\t\n' "$1" "$2" >>"$META"; }
+scenario() {
+  local name="$1" start=0 warm rss_file peak hwm times cpu c0 c1 p0 p1 g0 g1 busy srv pg rest
+  shift
+  if [[ -z "$SERVER_PID" ]] || ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    skip "$name" "server not running"
+    return 0
+  fi
+  log "scenario $name: ${WARMUP}s warm-up + ${DURATION}s measured"
+  warm=$(env "$@" BENCH_NAME="$name (warm-up)" BENCH_OUT="$OUT/warmup.jsonl" BENCH_STATUS=1 \
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout "$WRK_TIMEOUT" -s "$LUA" "$SERVER_URL" \
+    2>&1 | tail -n 1) || true
+  # Rotating slugs: the measured period continues where the warm-up stopped.
+  start=$(sed -n 's/.*"issued":\([0-9]*\).*/\1/p' <<<"$warm")
+  start=${start:-0}
+  quiesce "$name"
+  rss_file="$OUT/rss-$name.txt"
+  (
+    while kill -0 "$SERVER_PID" 2>/dev/null; do
+      while read -r key value _; do [[ "$key" == "VmRSS:" ]] && echo "$value"; done <"/proc/$SERVER_PID/status" 2>/dev/null || true
+      sleep 0.5
+    done
+  ) >"$rss_file" &
+  local sampler=$!
+  g0=$(pg_ticks); c0=($(cpu_ticks)); p0=$(proc_ticks "$SERVER_PID")
+  times=$( { TIMEFORMAT='%U %S %R'; time env "$@" BENCH_NAME="$name" BENCH_OUT="$JSONL" BENCH_STATUS=1 BENCH_START="$start" \
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout "$WRK_TIMEOUT" -s "$LUA" "$SERVER_URL" \
+    >"$OUT/wrk-$name.txt" 2>&1; } 2>&1 ) || true
+  c1=($(cpu_ticks)); p1=$(proc_ticks "$SERVER_PID"); g1=$(pg_ticks)
+  stop_pid "$sampler"
+  srv=$((p1 - p0)); pg=$((g1 - g0))
+  rest=$(( (c1[0] - c0[0]) - srv - pg )); (( rest >= 0 )) || rest=0
+  busy=$(awk -v b="$((c1[0] - c0[0]))" -v t="$((c1[1] - c0[1]))" 'BEGIN { if (t > 0) printf "%.0f", 100 * b / t; else print 0 }')
+  peak=$(sort -n "$rss_file" | tail -n 1)
+  hwm=$(kb "$SERVER_PID" VmHWM)
+  cpu=$(awk '{ if ($3 > 0) printf "%.0f", 100 * ($1 + $2) / $3; else print 0 }' <<<"$times")
+  printf '%s\t%s\t%s\t%s\t\t%s\t%s\t%s\n' "$name" "${peak:-0}" "${hwm:-0}" "${cpu:-0}" "$busy" "$srv" "$pg" "$rest" >>"$META"
+  grep -q "\"name\":\"$name\"" "$JSONL" 2>/dev/null || note "scenario $name produced no result; see bench/out/wrk-$name.txt"
+}
+
+# server_warmup <name> <file of paths>: round-robin requests over the paths, in 5 s rounds, until the req/s of two
+# rounds in a row agree within 10 % (at least 15 s, at most $SERVER_WARMUP_MAX s), so that tiered compilation has
+# settled before the first measurement.
+server_warmup() {
+  local name="$1" file="$2" t=0 rps prev="" line last=""
+  while (( t < SERVER_WARMUP_MAX )); do
+    line=$(env BENCH_NAME="$name (server warm-up)" BENCH_OUT="$OUT/warmup.jsonl" BENCH_STATUS=1 BENCH_SLUGS="$file" \
+      BENCH_PREFIX= BENCH_START="$((t * 1000))" taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d5s \
+      --timeout "$WRK_TIMEOUT" -s "$LUA" "$SERVER_URL" 2>&1 | tail -n 1) || true
+    t=$((t + 5))
+    rps=$(sed -n 's/.*"rps":\([0-9.]*\).*/\1/p' <<<"$line")
+    rps=${rps:-0}
+    last="${prev:-?} and $rps"
+    if [[ -n "$prev" ]] && (( t >= 15 )) \
+        && awk -v a="$rps" -v b="$prev" 'BEGIN { exit !(b > 0 && (a - b) / b < 0.10 && (b - a) / b < 0.10) }'; then
+      break
+    fi
+    prev="$rps"
+  done
+  note "$name: server warm-up ${t} s (the last two 5 s rounds: $last req/s on its warm-up mix)"
+  SERVER_WARMUP_DONE+=("$name=$t")
+  quiesce "$name warm-up"
+}
+SERVER_WARMUP_DONE=()
+
+SERVER_HWM=()
+T_BENCH=$SECONDS
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# (a) FixedJson
+if start_server FixedJson "$OUT/FixedJson" /health "$OUT/FixedJson/FixedJson"; then
+  echo /fixed >"$TMP/warmup-fixed.txt"
+  server_warmup FixedJson "$TMP/warmup-fixed.txt"
+  scenario fixed-json BENCH_PATH=/fixed
+  curl -sS -o "$OUT/fixed.json" "$SERVER_URL/fixed" || true
+  SERVER_HWM+=("FixedJson=$(kb "$SERVER_PID" VmHWM)")
+fi
+stop_server
+
+# (b) RawNpgsql
+if start_server RawNpgsql "$OUT/RawNpgsql" /health env ConnectionStrings__ContentDb="$CONN" "$OUT/RawNpgsql/RawNpgsql"; then
+  curl -sS -o "$OUT/raw-slug.json" "$SERVER_URL/api/articles/by-slug/$CACHED_SLUG" || true
+  curl -sS -o "$OUT/raw-list-p50.json" "$SERVER_URL/api/articles?page=50&pageSize=20" || true
+  # Slugs from the END of the list (the measured scenario starts at its beginning), the list pages, the tag query.
+  tail -n 3000 "$SLUGS" | awk '{ print "/api/articles/by-slug/" $0 }
+    NR % 3 == 0 { print "/api/articles?page=1&pageSize=20"; print "/api/articles?page=50&pageSize=20"; print "/raw/articles-by-tag/trafik?top=20" }' \
+    >"$TMP/warmup-raw.txt"
+  server_warmup RawNpgsql "$TMP/warmup-raw.txt"
+  scenario raw-slug BENCH_SLUGS="$SLUGS" BENCH_PREFIX=/api/articles/by-slug/
+  scenario raw-list-p1 "BENCH_PATH=/api/articles?page=1&pageSize=20"
+  scenario raw-list-p50 "BENCH_PATH=/api/articles?page=50&pageSize=20"
+  scenario raw-tag "BENCH_PATH=/raw/articles-by-tag/trafik?top=20"
+  SERVER_HWM+=("RawNpgsql=$(kb "$SERVER_PID" VmHWM)")
+fi
+stop_server
+
+# (c) the API
+API_HWM=0
+if start_server API "$OUT/api" /health/ready env ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__ContentDb="$CONN" \
+    PhotoStorage__Path="$PHOTOS" dotnet "$API_DLL"; then
+  # Same JSON as the baseline?
+  curl -sS -o "$OUT/api-slug.json" "$SERVER_URL/api/articles/by-slug/$CACHED_SLUG" || true
+  curl -sS -o "$OUT/api-list-p50.json" "$SERVER_URL/api/articles?page=50&pageSize=20" || true
+  for doc in slug list-p50; do
+    if cmp -s "$OUT/api-$doc.json" "$OUT/raw-$doc.json"; then
+      note "JSON of $doc: the API and RawNpgsql answer byte for byte the same ($(stat -c %s "$OUT/api-$doc.json") bytes)"
+    else
+      note "JSON of $doc: the API and RawNpgsql differ ($(stat -c %s "$OUT/api-$doc.json" 2>/dev/null || echo ?) vs $(stat -c %s "$OUT/raw-$doc.json" 2>/dev/null || echo ?) bytes)"
+    fi
+  done
+  # HTTP caching as the API does it today.
+  headers1="$(curl -sS -D - -o /dev/null "$SERVER_URL/api/articles/by-slug/$CACHED_SLUG" | tr -d '\r')"
+  headers2="$(curl -sS -D - -o /dev/null "$SERVER_URL/api/articles/by-slug/$CACHED_SLUG" | tr -d '\r')"
+  ETAG="$(awk -F': ' 'tolower($1) == "etag" {print $2; exit}' <<<"$headers1")"
+  CACHE_CONTROL="$(awk -F': ' 'tolower($1) == "cache-control" {print $2; exit}' <<<"$headers1")"
+  if grep -qi '^age:' <<<"$headers2"; then
+    note "output cache: a repeated GET of one article is answered from the cache (Age: header present)"
+  else
+    note "output cache: no sign of one (a repeated GET of one article has no Age: header)"
+  fi
+  note "article by slug, anonymous: ETag: ${ETAG:-none}; Cache-Control: ${CACHE_CONTROL:-none}"
+  # A rendition from the article's hero photo; its first request makes it.
+  RENDITION="$(curl -sS "$SERVER_URL/api/articles/by-slug/$CACHED_SLUG" \
+    | grep -o '"heroPhoto":{.*' | grep -o '/api/photos/[^"]*/renditions/[^"]*' | grep -m1 '/320\.webp$' || true)"
+  if [[ -n "$RENDITION" ]]; then
+    first="$(curl -sS -o "$OUT/rendition.webp" -w '%{http_code} %{time_total}' "$SERVER_URL$RENDITION" || true)"
+    note "photo rendition $RENDITION: the first request (which makes it) answered ${first% *} in ${first#* } s, $(stat -c %s "$OUT/rendition.webp" 2>/dev/null || echo ?) bytes"
+  fi
+  # What the output cache answers (the uncached scenarios get their own warm-up: their cost is mostly the database's).
+  printf '%s\n' "/api/articles/by-slug/$CACHED_SLUG" "/api/articles?page=1&pageSize=20" "/api/articles?page=50&pageSize=20" \
+    "$ODATA_PATH" /api/pledges/current ${RENDITION:+"$RENDITION"} >"$TMP/warmup-api.txt"
+  server_warmup API "$TMP/warmup-api.txt"
+
+  scenario slug-cached "BENCH_PATH=/api/articles/by-slug/$CACHED_SLUG"
+  scenario slug-uncached BENCH_SLUGS="$SLUGS" BENCH_PREFIX=/api/articles/by-slug/
+  scenario list-p1 "BENCH_PATH=/api/articles?page=1&pageSize=20"
+  scenario list-p50 "BENCH_PATH=/api/articles?page=50&pageSize=20"
+  scenario odata-tag "BENCH_PATH=$ODATA_PATH"
+  # The same requests with a query parameter nobody reads that changes with every request ("nocache=<n>"): the output
+  # cache keys on the whole query string, so each one is a miss and the API does the database work RawNpgsql does.
+  scenario list-p1-miss "BENCH_PATH=/api/articles?page=1&pageSize=20" BENCH_BUST=nocache
+  scenario list-p50-miss "BENCH_PATH=/api/articles?page=50&pageSize=20" BENCH_BUST=nocache
+  scenario odata-tag-miss "BENCH_PATH=$ODATA_PATH" BENCH_BUST=nocache
+  scenario pledge-current BENCH_PATH=/api/pledges/current
+
+  if [[ -n "$RENDITION" ]]; then
+    scenario photo-rendition "BENCH_PATH=$RENDITION"
+  else
+    note "photo rendition: the article has no heroPhoto.renditions; scenario skipped"
+    skip photo-rendition "skipped: no heroPhoto.renditions in the article"
+  fi
+
+  if [[ -n "$ETAG" ]]; then
+    status304="$(curl -sS -o /dev/null -w '%{http_code}' -H "If-None-Match: $ETAG" "$SERVER_URL/api/articles/by-slug/$CACHED_SLUG" || true)"
+    note "revalidation: If-None-Match: $ETAG is answered $status304"
+    # First as things are after the cache-miss scenarios, which have filled the output cache (64 MB by default) with
+    # list pages: only conditional GETs, as browsers and CDNs send once max-age has passed.
+    scenario slug-304-after-fill "BENCH_PATH=/api/articles/by-slug/$CACHED_SLUG" "BENCH_HEADER=If-None-Match: $ETAG"
+    # Then with the article in the output cache: one unconditional GET first.
+    curl -sS -o /dev/null "$SERVER_URL/api/articles/by-slug/$CACHED_SLUG" || true
+    scenario slug-304 "BENCH_PATH=/api/articles/by-slug/$CACHED_SLUG" "BENCH_HEADER=If-None-Match: $ETAG"
+  else
+    note "revalidation: skipped, the API sends no ETag on an anonymous GET of an article (nothing to put in If-None-Match)"
+    skip slug-304-after-fill "skipped: the API sends no ETag on an anonymous GET /api/articles/by-slug/{slug}"
+    skip slug-304 "skipped: the API sends no ETag on an anonymous GET /api/articles/by-slug/{slug}"
+  fi
+  API_HWM=$(kb "$SERVER_PID" VmHWM)
+  SERVER_HWM+=("API=$API_HWM")
+fi
+stop_server
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+BENCH_SECONDS=$((SECONDS - T_BENCH))
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 5. RESULTS.md
+line_of() { { grep -F "\"name\":\"$1\"" "$JSONL" 2>/dev/null || true; } | tail -n 1; }
+jnum() { sed -n "s/.*\"$1\":\([-0-9.]*\).*/\1/p" <<<"$2" | head -n 1; }
+meta() { awk -F'\t' -v n="$1" -v c="$2" '$1 == n {v = $c} END {print v}' "$META"; }
+statuses() { sed -n 's/.*"statuses":{\([^}]*\)}.*/\1/p' <<<"$1" | tr -d '"' | sed 's/:/×/g; s/,/, /g'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k * 1024 / 1e6 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print ""; else printf "%.2f", a / b }'; }
+
+# CPU per request during the measured period, in ms: the server process + PostgreSQL; and the share of the server
+# CPU's time that went to anything else (other processes of the machine, interrupts): the interference.
+cpu_cell() { # name requests
+  local srv pg rest
+  srv="$(meta "$1" 7)"; pg="$(meta "$1" 8)"; rest="$(meta "$1" 9)"
+  [[ -n "$srv" && -n "$2" && "$2" != 0 ]] || { echo "— | —"; return; }
+  awk -v s="$srv" -v g="$pg" -v r="$rest" -v n="$2" -v hz="$CLK_TCK" -v d="$3" \
+    'BEGIN { printf "%.2f + %.2f | %.0f %%", 1000 * s / hz / n, 1000 * g / hz / n, (d > 0 ? 100 * r / hz / d : 0) }'
+}
+
+row() { # name label baseline-name baseline-label
+  local l b r ratio_txt
+  l="$(line_of "$1")"
+  if [[ -z "$l" ]]; then
+    echo "| $2 | — | — | — | — | $(meta "$1" 5) | — | — | — | ${4:-—} | — | — |"
+    return
+  fi
+  if [[ -n "$3" ]]; then
+    b="$(line_of "$3")"
+    r="$(ratio "$(jnum rps "$l")" "$(jnum rps "$b")")"
+    ratio_txt="${r:-—}"
+  else
+    ratio_txt="—"
+  fi
+  echo "| $2 | $(jnum rps "$l") | $(jnum p50_ms "$l") | $(jnum p99_ms "$l") | $(jnum errors "$l") | $(statuses "$l") | $(mb "$(meta "$1" 2)") | $(cpu_cell "$1" "$(jnum requests "$l")" "$(jnum duration_s "$l")") | ${4:-—} | $ratio_txt | $(meta "$1" 4) % |"
+}
+
+verdict() { if [[ "$1" == 1 ]]; then echo "**met**"; elif [[ "$1" == 0 ]]; then echo "**missed**"; else echo "not measured"; fi; }
+# target_ratio <api scenario> <baseline scenario> <minimum ratio> [p99 limit ms] -> "ratio|api rps|baseline rps|p99|verdict"
+target_ratio() {
+  local l b r p ok=""
+  l="$(line_of "$1")"; b="$(line_of "$2")"
+  r="$(ratio "$(jnum rps "$l")" "$(jnum rps "$b")")"
+  p="$(jnum p99_ms "$l")"
+  if [[ -n "$r" ]]; then
+    ok=$(awk -v r="$r" -v m="$3" -v p="${p:-0}" -v lim="${4:-0}" 'BEGIN { print ((r >= m && (lim == 0 || p < lim)) ? 1 : 0) }')
+  fi
+  echo "${r:-—}|$(jnum rps "$l")|$(jnum rps "$b")|${p:-—}|$(verdict "$ok")"
+}
+target_row() { # text <target_ratio output> with-p99
+  local r a b p v
+  IFS='|' read -r r a b p v <<<"$2"
+  if [[ -n "${3:-}" ]]; then
+    echo "| $1 | $r × (${a:-—} vs ${b:-—} req/s), p99 $p ms | $v |"
+  else
+    echo "| $1 | $r × (${a:-—} vs ${b:-—} req/s) | $v |"
+  fi
+}
+
+API_SCENARIO_NAMES=(slug-cached slug-uncached list-p1 list-p50 odata-tag list-p1-miss list-p50-miss odata-tag-miss
+  pledge-current photo-rendition slug-304-after-fill slug-304)
+API_ERRORS=0; API_SCENARIOS=0
+for s in "${API_SCENARIO_NAMES[@]}"; do
+  l="$(line_of "$s")"
+  [[ -n "$l" ]] || continue
+  API_SCENARIOS=$((API_SCENARIOS + 1))
+  API_ERRORS=$((API_ERRORS + $(jnum errors "$l")))
+done
+OK_ERR=""; (( API_SCENARIOS == 0 )) || OK_ERR=$(( API_ERRORS == 0 ? 1 : 0 ))
+API_MB="$(mb "$API_HWM")"
+OK_MEM=""; (( API_HWM == 0 )) || OK_MEM=$(awk -v m="$API_MB" 'BEGIN { print ((m < 300) ? 1 : 0) }')
+
+plans_psql() {
+  # The first lines of each plan (up to 8), as psql printed them.
+  awk '/^-- / { print; n = 0; next } /QUERY PLAN|^-+$|^\(/ { next } { if (n < 8) print; n++ }' "$OUT/explain-psql.txt"
+}
+plans_api() {
+  # auto_explain entries whose SQL reads articles or pledges: duration, the SQL's first line, the plan's first lines.
+  awk '
+    /LOG:  duration: .* plan:/ { flush(); inrec = 1; dur = $0; sub(/.*duration: /, "", dur); sub(/ ms.*/, " ms", dur); q = ""; nplan = 0; inplan = 0; next }
+    /^\t/ && inrec {
+      line = $0; sub(/^\t/, "", line)
+      if (!inplan && line ~ /^[^ ].*  \(cost=[0-9]/) inplan = 1
+      if (inplan) { if (nplan < 8) plan[nplan] = line; nplan++ }
+      else { sub(/^Query Text: /, "", line); gsub(/^ +/, "", line); q = q " " line }
+      next
+    }
+    { flush(); inrec = 0 }
+    END { flush() }
+    function flush(   i) {
+      if (!inrec || q !~ /(articles|pledges) AS/ ) { inrec = 0; return }
+      gsub(/  +/, " ", q)
+      print "-- " dur ": " substr(q, 2, 160) (length(q) > 161 ? " …" : "")
+      for (i = 0; i < nplan && i < 8; i++) print plan[i]
+      inrec = 0
+    }' "$API_PLANS"
+}
+SEQ_PSQL=$(grep -c 'Seq Scan on articles' "$OUT/explain-psql.txt" || true)
+SEQ_API=$(grep -c 'Seq Scan on articles' "$API_PLANS" || true)
+N_API_PLANS=$(plans_api | grep -c '^-- ' || true)
+
+TOTAL_SECONDS=$((SECONDS - T0))
+CPU_MODEL=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+PG_VERSION=$("$PSQL_BIN" -X -h 127.0.0.1 -p "$PGPORT_BENCH" -U postgres -d postgres -Atc 'show server_version' 2>/dev/null || echo '?')
+{
+  echo "# HTTP benchmark: the API against a bare-Kestrel and a raw-Npgsql baseline"
+  echo
+  echo "Written by \`bench/run.sh\` (one command; see the Benchmark section of README.md). Do not edit by hand."
+  echo
+  echo "- date: $STARTED_AT; whole run **$((TOTAL_SECONDS / 60)) min $((TOTAL_SECONDS % 60)) s** (build ${BUILD_SECONDS} s, data generation ${GEN_SECONDS} s in parallel with the baseline builds, benchmarks ${BENCH_SECONDS} s)"
+  echo "- machine: nproc=$NPROC, CPU: $CPU_MODEL, RAM: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), PostgreSQL $PG_VERSION (default settings, e.g. shared_buffers 128 MB); loadavg before the benchmarks $LOAD_BEFORE, after $LOAD_AFTER"
+  echo "- API built from the $SOURCE_DESC; \`ASPNETCORE_ENVIRONMENT=Production\`; connection string \`$(sed 's/Port=[0-9]*/Port=…/' <<<"$CONN")\` (the same for RawNpgsql)"
+  echo "- data: \`seed-demo\` then \`generate-articles $ARTICLES\`, then \`VACUUM ANALYZE\`: $N_ARTICLES articles, $N_PUBLISHED published"
+  echo "- load: wrk 4.1 (1 thread, $CONNECTIONS connections, timeout $WRK_TIMEOUT) pinned to CPU $CLIENT_CPU; the server under test **and PostgreSQL** (postmaster and every backend) pinned to CPU $SERVER_CPU; each freshly started server first gets load until its req/s settles ($(IFS=,; echo "${SERVER_WARMUP_DONE[*]}" | sed 's/=/: /g; s/,/ s, /g') s; see \`SERVER_WARMUP_MAX\` in run.sh), then per scenario ${WARMUP} s warm-up, a pause until the server CPU is idle, and **${DURATION} s measured** (\`WARMUP=$WARMUP DURATION=$DURATION\`). One server runs at a time."
+  echo "- uncached article by slug: every published slug ($N_SLUGS) in a fixed pseudo-random order (\`order by md5(id)\`); the measured period continues where the warm-up stopped, so no slug is asked twice until $N_SLUGS requests have been made (an output cache cannot answer them). The cached scenario asks for one slug (\`$CACHED_SLUG\`) over and over."
+  echo "- errors = wrk's socket errors (connect/read/write/timeout) + responses with status ≥ 400, i.e. everything that is not 2xx/3xx. Memory in MB = 10^6 bytes."
+  echo
+  echo "## Targets (from the product's issue)"
+  echo
+  echo "| target | measured | verdict |"
+  echo "|---|---|---|"
+  target_row "cached article by slug ≥ 0.7 × FixedJson req/s" "$(target_ratio slug-cached fixed-json 0.7)"
+  target_row "uncached article by slug ≥ 0.8 × RawNpgsql by key" "$(target_ratio slug-uncached raw-slug 0.8)"
+  target_row "OData tag query ≥ 0.8 × RawNpgsql equivalent, p99 < 50 ms — as served (one URL, so the output cache answers)" "$(target_ratio odata-tag raw-tag 0.8 50)" p99
+  target_row "OData tag query ≥ 0.8 × RawNpgsql equivalent, p99 < 50 ms — output cache missed (\`&nocache=n\`)" "$(target_ratio odata-tag-miss raw-tag 0.8 50)" p99
+  echo "| zero errors | $API_ERRORS errors in $API_SCENARIOS API scenarios | $(verdict "$OK_ERR") |"
+  echo "| API peak memory < 300 MB | ${API_MB} MB (VmHWM of the API process at the end of all its scenarios) | $(verdict "$OK_MEM") |"
+  echo
+  echo "## The API, per scenario"
+  echo
+  echo "Latencies in ms. *RSS*: the API's largest resident set, sampled twice a second during the measured period (MB)."
+  echo "*CPU/request*: ms of CPU per request, the server process + PostgreSQL (both on the server CPU). *Other*: share of the server CPU taken by anything else (other processes on the machine, interrupts) — high values mean the run was disturbed."
+  echo "*Ratio*: the API's req/s over its baseline's. *wrk*: CPU use of the load generator on its own core (far below 100 %: it is not the bottleneck)."
+  echo
+  echo "| scenario | req/s | p50 | p99 | errors | statuses | RSS MB | CPU/request ms | other | baseline | ratio | wrk |"
+  echo "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|"
+  row slug-cached "article by slug, cached (one slug)" fixed-json FixedJson
+  row slug-uncached "article by slug, uncached (rotating slugs)" raw-slug "RawNpgsql by slug"
+  row list-p1 "article list, page 1 (as served: output cache)" raw-list-p1 "RawNpgsql list p1"
+  row list-p50 "article list, page 50 (as served: output cache)" raw-list-p50 "RawNpgsql list p50"
+  row odata-tag "OData tag query (as served: output cache)" raw-tag "RawNpgsql tag query"
+  row list-p1-miss "article list, page 1, cache missed" raw-list-p1 "RawNpgsql list p1"
+  row list-p50-miss "article list, page 50, cache missed" raw-list-p50 "RawNpgsql list p50"
+  row odata-tag-miss "OData tag query, cache missed" raw-tag "RawNpgsql tag query"
+  row pledge-current "current pledge" "" ""
+  row photo-rendition "photo rendition (320 px WebP)" "" ""
+  row slug-304-after-fill "article by slug, If-None-Match → 304, after the cache-miss scenarios filled the output cache" "" ""
+  row slug-304 "article by slug, If-None-Match → 304, article in the output cache" "" ""
+  echo
+  echo "The OData query: \`GET $(sed 's/%20/ /g; s/%27/'"'"'/g' <<<"$ODATA_PATH")\`. wrk sends no Accept-Encoding, so no answer is compressed."
+  echo
+  echo "## Baselines"
+  echo
+  echo "| scenario | req/s | p50 | p99 | errors | statuses | RSS MB | CPU/request ms | other | | | wrk |"
+  echo "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|"
+  row fixed-json "FixedJson: a fixed $(stat -c %s "$OUT/fixed.json" 2>/dev/null || echo '~2000')-byte JSON" "" ""
+  row raw-slug "RawNpgsql: article by slug (rotating slugs)" "" ""
+  row raw-list-p1 "RawNpgsql: article list, page 1 (+ count)" "" ""
+  row raw-list-p50 "RawNpgsql: article list, page 50 (+ count)" "" ""
+  row raw-tag "RawNpgsql: tag query + count" "" ""
+  echo
+  echo "Peak memory (VmHWM) of each server process at its end: $(for h in "${SERVER_HWM[@]}"; do printf '%s %s MB; ' "${h%%=*}" "$(mb "${h#*=}")"; done)"
+  echo
+  echo "## Observations made by the script"
+  echo
+  sed 's/^/- /' "$NOTES"
+  l="$(line_of slug-304-after-fill)"
+  if [[ -n "$l" && -n "$(meta slug-304-after-fill 8)" ]]; then
+    pg_ms=$(awk -v g="$(meta slug-304-after-fill 8)" -v n="$(jnum requests "$l")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (n > 0 ? 1000 * g / hz / n : 0) }')
+    if awk -v x="$pg_ms" 'BEGIN { exit !(x >= 0.05) }'; then
+      echo "- revalidation after the output cache filled up: the conditional GETs were answered by the endpoint and the database ($pg_ms ms of PostgreSQL per request), not by the output cache: the article's entry had been evicted, and a 304 is never stored, so only an unconditional GET brings the entry back ($(jnum rps "$l") req/s, against $(jnum rps "$(line_of slug-304)") req/s once it is back)"
+    else
+      echo "- revalidation after the output cache filled up: still answered without the database ($pg_ms ms of PostgreSQL per request)"
+    fi
+  fi
+  for s in slug-uncached raw-slug; do
+    l="$(line_of "$s")"
+    [[ -n "$l" ]] || continue
+    total=$(( $(jnum start "$l") + $(jnum issued "$l") ))
+    if (( total <= N_SLUGS )); then
+      echo "- $s: $total slugs asked for in warm-up + measured period, out of $N_SLUGS: none twice"
+    else
+      echo "- $s: $total requests in warm-up + measured period for $N_SLUGS slugs: the list wrapped around, some slugs were asked twice"
+    fi
+  done
+  echo
+  echo "## Query plans on the ${N_ARTICLES}-article table"
+  echo
+  echo "Seq Scan on articles: **$SEQ_PSQL** in the hand-written queries, **$SEQ_API** in the API's own SQL ($N_API_PLANS statements caught)."
+  echo
+  echo "### The hand-written SQL of RawNpgsql (\`EXPLAIN (ANALYZE, COSTS OFF)\` via psql, first lines)"
+  echo
+  echo '```'
+  plans_psql
+  echo '```'
+  echo
+  echo "### The API's own SQL (auto_explain, one request each to article by slug, list page 1 and 50, the OData query, the current pledge; first execution on a new connection, so durations are cold)"
+  echo
+  echo '```'
+  plans_api
+  echo '```'
+  echo
+  echo "Raw data: \`bench/out/results.jsonl\` (one JSON line per measured scenario), \`bench/out/meta.tsv\`, \`bench/out/explain-psql.txt\`, \`bench/out/api-plans.log\`, server logs \`bench/out/server-*.log\` (bench/out is not committed)."
+} >"$RESULTS"
+log "wrote $RESULTS (whole run ${TOTAL_SECONDS}s)"
