@@ -11,16 +11,17 @@
 #   3. EXPLAINs the hand-written queries (psql) and records the plans of the API's own SQL (auto_explain, one request
 #      per scenario, then switched off again);
 #   4. pins PostgreSQL and each server to CPU $SERVER_CPU and wrk to CPU $CLIENT_CPU; warms each freshly started server
-#      up until its req/s settles; runs every scenario with wrk (1 thread, $CONNECTIONS connections): $WARMUP s warm-up,
+#      up ($SERVER_WARMUP s); runs every scenario with wrk (1 thread, $CONNECTIONS connections): $WARMUP s warm-up,
 #      a pause until the server CPU is idle, then $DURATION s measured (bench/wrk/scenario.lua writes p50/p99/req/s/
 #      errors as JSON lines to bench/out/results.jsonl), sampling the server's RSS and CPU time meanwhile;
 #   5. writes bench/RESULTS.md; stops everything and deletes the temporary folder (trap EXIT).
 #
 # Environment (all optional):
 #   ARTICLES=100000       generated articles              WARMUP=3 / DURATION=12   seconds per scenario
-#   SERVER_WARMUP_MAX=60  each freshly started server first gets load in 5 s rounds until two rounds in a row agree
-#                         within 10 % (at least 15 s, at most this): on one pinned core the JIT's tiered compilation
-#                         needs ~40-60 s of load before the API reaches its steady state
+#   SERVER_WARMUP=45      seconds of load on FixedJson and on the API (what its output cache answers) right after they
+#                         start, before any measurement: on one pinned core the JIT's tiered compilation needs ~30-45 s
+#                         of load before a .NET server reaches its steady state (RawNpgsql, database-bound: 20 s; the
+#                         API then gets 10 s more of cache misses)
 #   CONNECTIONS=32        wrk connections                  WRK_TIMEOUT=5s           wrk's per-request timeout
 #   SERVER_CPU=0          CPU of servers + PostgreSQL      CLIENT_CPU=1             CPU of wrk
 #   BENCH_SOURCE=worktree build the API from the working tree, or from a git ref (e.g. HEAD) via `git archive`
@@ -33,7 +34,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 ROOT="$(cd "$HERE/.." && pwd -P)"
 ARTICLES="${ARTICLES:-100000}"
 WARMUP="${WARMUP:-3}"
-SERVER_WARMUP_MAX="${SERVER_WARMUP_MAX:-60}"
+SERVER_WARMUP="${SERVER_WARMUP:-45}"
 DURATION="${DURATION:-12}"
 CONNECTIONS="${CONNECTIONS:-32}"
 WRK_TIMEOUT="${WRK_TIMEOUT:-5s}"
@@ -111,7 +112,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$OUT"
-rm -f "$JSONL" "$META" "$NOTES" "$OUT"/*.log "$OUT"/*.txt "$OUT"/*.json
+rm -f "$JSONL" "$META" "$NOTES" "$OUT"/*.log "$OUT"/*.txt "$OUT"/*.json "$OUT"/*.jsonl
 : >"$META"
 : >"$NOTES"
 note() { echo "$*" >>"$NOTES"; log "$*"; }
@@ -409,27 +410,17 @@ scenario() {
   grep -q "\"name\":\"$name\"" "$JSONL" 2>/dev/null || note "scenario $name produced no result; see bench/out/wrk-$name.txt"
 }
 
-# server_warmup <name> <file of paths>: round-robin requests over the paths, in 5 s rounds, until the req/s of two
-# rounds in a row agree within 10 % (at least 15 s, at most $SERVER_WARMUP_MAX s), so that tiered compilation has
-# settled before the first measurement.
+# server_warmup <name> <file of paths> <seconds>: round-robin requests over the paths, so that tiered compilation has
+# settled before the first measurement. (Fixed times: on one pinned core the req/s of a fresh .NET server plateaus for
+# 10-15 s at a time while it climbs, so "until it stops changing" stops too early.)
 server_warmup() {
-  local name="$1" file="$2" t=0 rps prev="" line last=""
-  while (( t < SERVER_WARMUP_MAX )); do
-    line=$(env BENCH_NAME="$name (server warm-up)" BENCH_OUT="$OUT/warmup.jsonl" BENCH_STATUS=1 BENCH_SLUGS="$file" \
-      BENCH_PREFIX= BENCH_START="$((t * 1000))" taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d5s \
-      --timeout "$WRK_TIMEOUT" -s "$LUA" "$SERVER_URL" 2>&1 | tail -n 1) || true
-    t=$((t + 5))
-    rps=$(sed -n 's/.*"rps":\([0-9.]*\).*/\1/p' <<<"$line")
-    rps=${rps:-0}
-    last="${prev:-?} and $rps"
-    if [[ -n "$prev" ]] && (( t >= 15 )) \
-        && awk -v a="$rps" -v b="$prev" 'BEGIN { exit !(b > 0 && (a - b) / b < 0.10 && (b - a) / b < 0.10) }'; then
-      break
-    fi
-    prev="$rps"
-  done
-  note "$name: server warm-up ${t} s (the last two 5 s rounds: $last req/s on its warm-up mix)"
-  SERVER_WARMUP_DONE+=("$name=$t")
+  local name="$1" file="$2" seconds="$3" line rps
+  line=$(env BENCH_NAME="$name (server warm-up)" BENCH_OUT="$OUT/warmup.jsonl" BENCH_STATUS=1 BENCH_SLUGS="$file" \
+    BENCH_PREFIX= taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --timeout "$WRK_TIMEOUT" -s "$LUA" \
+    "$SERVER_URL" 2>&1 | tail -n 1) || true
+  rps=$(sed -n 's/.*"rps":\([0-9.]*\).*/\1/p' <<<"$line")
+  SERVER_WARMUP_DONE+=("$name=$seconds")
+  log "$name: ${seconds}s server warm-up (${rps:-?} req/s on its warm-up mix)"
   quiesce "$name warm-up"
 }
 SERVER_WARMUP_DONE=()
@@ -441,7 +432,7 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # (a) FixedJson
 if start_server FixedJson "$OUT/FixedJson" /health "$OUT/FixedJson/FixedJson"; then
   echo /fixed >"$TMP/warmup-fixed.txt"
-  server_warmup FixedJson "$TMP/warmup-fixed.txt"
+  server_warmup FixedJson "$TMP/warmup-fixed.txt" "$SERVER_WARMUP"
   scenario fixed-json BENCH_PATH=/fixed
   curl -sS -o "$OUT/fixed.json" "$SERVER_URL/fixed" || true
   SERVER_HWM+=("FixedJson=$(kb "$SERVER_PID" VmHWM)")
@@ -456,7 +447,8 @@ if start_server RawNpgsql "$OUT/RawNpgsql" /health env ConnectionStrings__Conten
   tail -n 3000 "$SLUGS" | awk '{ print "/api/articles/by-slug/" $0 }
     NR % 3 == 0 { print "/api/articles?page=1&pageSize=20"; print "/api/articles?page=50&pageSize=20"; print "/raw/articles-by-tag/trafik?top=20" }' \
     >"$TMP/warmup-raw.txt"
-  server_warmup RawNpgsql "$TMP/warmup-raw.txt"
+  # Its cost is the database's (little to compile).
+  server_warmup RawNpgsql "$TMP/warmup-raw.txt" 20
   scenario raw-slug BENCH_SLUGS="$SLUGS" BENCH_PREFIX=/api/articles/by-slug/
   scenario raw-list-p1 "BENCH_PATH=/api/articles?page=1&pageSize=20"
   scenario raw-list-p50 "BENCH_PATH=/api/articles?page=50&pageSize=20"
@@ -497,10 +489,15 @@ if start_server API "$OUT/api" /health/ready env ASPNETCORE_ENVIRONMENT=Producti
     first="$(curl -sS -o "$OUT/rendition.webp" -w '%{http_code} %{time_total}' "$SERVER_URL$RENDITION" || true)"
     note "photo rendition $RENDITION: the first request (which makes it) answered ${first% *} in ${first#* } s, $(stat -c %s "$OUT/rendition.webp" 2>/dev/null || echo ?) bytes"
   fi
-  # What the output cache answers (the uncached scenarios get their own warm-up: their cost is mostly the database's).
+  # First what the output cache answers, until it settles (cheap requests, so many of them: that is what makes the JIT
+  # tier up); then 10 s of the work of cache misses: slugs from the END of the list (the uncached scenario starts at its
+  # beginning and never gets that far), list pages and the OData query with a changing "nocache" parameter.
   printf '%s\n' "/api/articles/by-slug/$CACHED_SLUG" "/api/articles?page=1&pageSize=20" "/api/articles?page=50&pageSize=20" \
     "$ODATA_PATH" /api/pledges/current ${RENDITION:+"$RENDITION"} >"$TMP/warmup-api.txt"
-  server_warmup API "$TMP/warmup-api.txt"
+  server_warmup API "$TMP/warmup-api.txt" "$SERVER_WARMUP"
+  tail -n 5000 "$SLUGS" | awk -v odata="$ODATA_PATH" '{ print "/api/articles/by-slug/" $0 }
+    NR % 10 == 0 { print "/api/articles?page=1&pageSize=20&nocache=w" NR; print odata "&nocache=w" NR }' >"$TMP/warmup-api-miss.txt"
+  server_warmup "API (cache misses)" "$TMP/warmup-api-miss.txt" 10
 
   scenario slug-cached "BENCH_PATH=/api/articles/by-slug/$CACHED_SLUG"
   scenario slug-uncached BENCH_SLUGS="$SLUGS" BENCH_PREFIX=/api/articles/by-slug/
@@ -527,8 +524,18 @@ if start_server API "$OUT/api" /health/ready env ASPNETCORE_ENVIRONMENT=Producti
     # First as things are after the cache-miss scenarios, which have filled the output cache (64 MB by default) with
     # list pages: only conditional GETs, as browsers and CDNs send once max-age has passed.
     scenario slug-304-after-fill "BENCH_PATH=/api/articles/by-slug/$CACHED_SLUG" "BENCH_HEADER=If-None-Match: $ETAG"
-    # Then with the article in the output cache: one unconditional GET first.
-    curl -sS -o /dev/null "$SERVER_URL/api/articles/by-slug/$CACHED_SLUG" || true
+    # Then with the article back in the output cache: unconditional GETs until one is answered from it (Age: header).
+    primed=""
+    for i in $(seq 1 40); do
+      # Without an Accept header, as wrk sends it: the output cache varies by Accept.
+      if curl -sS -H 'Accept:' -D - -o /dev/null "$SERVER_URL/api/articles/by-slug/$CACHED_SLUG" | grep -qi '^age:'; then primed=$i; break; fi
+      sleep 0.25
+    done
+    if [[ -n "$primed" ]]; then
+      note "revalidation: the article was answered from the output cache again after $primed unconditional GET(s)"
+    else
+      note "revalidation: after 40 unconditional GETs the article was still not answered from the output cache"
+    fi
     scenario slug-304 "BENCH_PATH=/api/articles/by-slug/$CACHED_SLUG" "BENCH_HEADER=If-None-Match: $ETAG"
   else
     note "revalidation: skipped, the API sends no ETag on an anonymous GET of an article (nothing to put in If-None-Match)"
@@ -654,7 +661,7 @@ PG_VERSION=$("$PSQL_BIN" -X -h 127.0.0.1 -p "$PGPORT_BENCH" -U postgres -d postg
   echo "- machine: nproc=$NPROC, CPU: $CPU_MODEL, RAM: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), PostgreSQL $PG_VERSION (default settings, e.g. shared_buffers 128 MB); loadavg before the benchmarks $LOAD_BEFORE, after $LOAD_AFTER"
   echo "- API built from the $SOURCE_DESC; \`ASPNETCORE_ENVIRONMENT=Production\`; connection string \`$(sed 's/Port=[0-9]*/Port=…/' <<<"$CONN")\` (the same for RawNpgsql)"
   echo "- data: \`seed-demo\` then \`generate-articles $ARTICLES\`, then \`VACUUM ANALYZE\`: $N_ARTICLES articles, $N_PUBLISHED published"
-  echo "- load: wrk 4.1 (1 thread, $CONNECTIONS connections, timeout $WRK_TIMEOUT) pinned to CPU $CLIENT_CPU; the server under test **and PostgreSQL** (postmaster and every backend) pinned to CPU $SERVER_CPU; each freshly started server first gets load until its req/s settles ($(IFS=,; echo "${SERVER_WARMUP_DONE[*]}" | sed 's/=/: /g; s/,/ s, /g') s; see \`SERVER_WARMUP_MAX\` in run.sh), then per scenario ${WARMUP} s warm-up, a pause until the server CPU is idle, and **${DURATION} s measured** (\`WARMUP=$WARMUP DURATION=$DURATION\`). One server runs at a time."
+  echo "- load: wrk 4.1 (1 thread, $CONNECTIONS connections, timeout $WRK_TIMEOUT) pinned to CPU $CLIENT_CPU; the server under test **and PostgreSQL** (postmaster and every backend) pinned to CPU $SERVER_CPU; each freshly started server first gets a warm-up load ($(IFS=,; echo "${SERVER_WARMUP_DONE[*]}" | sed 's/=/: /g; s/,/ s, /g') s: on one pinned core .NET's tiered compilation needs ~30-45 s of load to settle), then per scenario ${WARMUP} s warm-up, a pause until the server CPU is idle, and **${DURATION} s measured** (\`SERVER_WARMUP=$SERVER_WARMUP WARMUP=$WARMUP DURATION=$DURATION\`). One server runs at a time."
   echo "- uncached article by slug: every published slug ($N_SLUGS) in a fixed pseudo-random order (\`order by md5(id)\`); the measured period continues where the warm-up stopped, so no slug is asked twice until $N_SLUGS requests have been made (an output cache cannot answer them). The cached scenario asks for one slug (\`$CACHED_SLUG\`) over and over."
   echo "- errors = wrk's socket errors (connect/read/write/timeout) + responses with status ≥ 400, i.e. everything that is not 2xx/3xx. Memory in MB = 10^6 bytes."
   echo
@@ -711,7 +718,7 @@ PG_VERSION=$("$PSQL_BIN" -X -h 127.0.0.1 -p "$PGPORT_BENCH" -U postgres -d postg
   if [[ -n "$l" && -n "$(meta slug-304-after-fill 8)" ]]; then
     pg_ms=$(awk -v g="$(meta slug-304-after-fill 8)" -v n="$(jnum requests "$l")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (n > 0 ? 1000 * g / hz / n : 0) }')
     if awk -v x="$pg_ms" 'BEGIN { exit !(x >= 0.05) }'; then
-      echo "- revalidation after the output cache filled up: the conditional GETs were answered by the endpoint and the database ($pg_ms ms of PostgreSQL per request), not by the output cache: the article's entry had been evicted, and a 304 is never stored, so only an unconditional GET brings the entry back ($(jnum rps "$l") req/s, against $(jnum rps "$(line_of slug-304)") req/s once it is back)"
+      echo "- revalidation after the output cache filled up: the conditional GETs were answered by the endpoint and the database ($pg_ms ms of PostgreSQL per request), not by the output cache: the article's entry had been evicted, and a 304 is never stored, so only an unconditional GET with the same Accept header (the cache varies by Accept; wrk sends none) brings the entry back ($(jnum rps "$l") req/s, against $(jnum rps "$(line_of slug-304)") req/s once it is back)"
     else
       echo "- revalidation after the output cache filled up: still answered without the database ($pg_ms ms of PostgreSQL per request)"
     fi

@@ -3,7 +3,7 @@
 --   BENCH_NAME       scenario name written into the result line
 --   BENCH_OUT        file to append one JSON line to (in done()); nothing written when unset
 --   BENCH_PATH       the path to request (fixed-path scenarios)
---   BENCH_SLUGS      file with one slug per line: rotate through them, BENCH_PREFIX .. slug
+--   BENCH_SLUGS      file with one slug (or path) per line: rotate through them, BENCH_PREFIX .. line
 --   BENCH_PREFIX     path prefix for rotating slugs, e.g. /api/articles/by-slug/
 --   BENCH_START      0-based index of the first slug (the warm-up's count, so the measured run asks for new ones)
 --   BENCH_BUST       when set, append "<BENCH_BUST>=<n>" (n = BENCH_START + request number) to BENCH_PATH: every request has
@@ -36,16 +36,17 @@ end
 issued = 0
 statuses = {}
 
-local slugs = nil
+local lines = nil
+local formatted = {}
 local fixed_request = nil
 
 function init(args)
   if slugs_file and slugs_file ~= "" then
-    slugs = {}
+    lines = {}
     for line in io.lines(slugs_file) do
-      if line ~= "" then slugs[#slugs + 1] = line end
+      if line ~= "" then lines[#lines + 1] = line end
     end
-    if #slugs == 0 then error("no slugs in " .. slugs_file) end
+    if #lines == 0 then error("no lines in " .. slugs_file) end
   else
     fixed_request = wrk.format("GET", path, headers)
   end
@@ -53,9 +54,15 @@ end
 
 function request()
   issued = issued + 1
-  if slugs then
-    local i = (start + issued - 1) % #slugs + 1
-    return wrk.format("GET", prefix .. slugs[i], headers)
+  if lines then
+    -- Each distinct path is formatted once (warm-up files repeat the same few paths many times).
+    local line = lines[(start + issued - 1) % #lines + 1]
+    local r = formatted[line]
+    if not r then
+      r = wrk.format("GET", prefix .. line, headers)
+      formatted[line] = r
+    end
+    return r
   end
   if bust then
     local sep = path:find("?", 1, true) and "&" or "?"
