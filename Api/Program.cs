@@ -73,6 +73,7 @@ app.UseStatusCodePages();
 app.UseResponseCompression();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<NotModifiedMiddleware>();
 app.UseOutputCache();
 app.UseMiddleware<HttpCachingMiddleware>();
 

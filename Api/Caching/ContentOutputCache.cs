@@ -89,7 +89,9 @@ public static class ContentOutputCache
         {
             var response = context.HttpContext.Response;
             // Errors, drafts shown to editors and anything marked private are never kept.
-            if (response.StatusCode != StatusCodes.Status200OK
+            // A 304 made from a whole 200 (NotModifiedMiddleware) is stored as that 200.
+            var made = NotModifiedMiddleware.Converted(context.HttpContext) ? StatusCodes.Status200OK : response.StatusCode;
+            if (made != StatusCodes.Status200OK
                 || response.Headers.CacheControl.ToString().Contains("private", StringComparison.OrdinalIgnoreCase)
                 || response.Headers.CacheControl.ToString().Contains("no-store", StringComparison.OrdinalIgnoreCase))
                 context.AllowCacheStorage = false;

@@ -71,13 +71,8 @@ public class HttpCachingMiddleware(RequestDelegate next, IOptions<HttpCachingOpt
                 response.Headers.CacheControl =
                     $"public, max-age={options.Value.MaxAgeSeconds}, stale-while-revalidate={options.Value.StaleWhileRevalidateSeconds}";
             response.Headers.Vary = "Accept-Encoding, Accept";
-            if (IfNoneMatch(request, etag))
-            {
-                response.StatusCode = StatusCodes.Status304NotModified;
-                response.ContentLength = null;
-                response.Headers.ContentType = default;
-                return;
-            }
+            // A current If-None-Match is answered 304 by NotModifiedMiddleware, further out: the output cache in
+            // between must still see (and keep) the whole answer.
         }
         else if (response.StatusCode >= 400 && string.IsNullOrEmpty(response.Headers.CacheControl))
             response.Headers.CacheControl = "no-store";
@@ -94,10 +89,112 @@ public class HttpCachingMiddleware(RequestDelegate next, IOptions<HttpCachingOpt
     public static bool HasCredentials(HttpRequest request) =>
         request.Headers.ContainsKey(HeaderNames.Authorization) || request.Headers.ContainsKey(Auth.ApiKeyAuthenticationHandler.Header);
 
-    private static bool IfNoneMatch(HttpRequest request, string etag)
+}
+
+/// <summary>
+/// Answers a GET whose If-None-Match holds the answer's current ETag with 304 and no body. It sits outside the output
+/// cache: when the cache has to make the answer (it was evicted, expired or never stored), the cache still receives and
+/// stores the whole 200, and only what reaches the client becomes a 304. Answers the cache already holds are turned into
+/// 304 by the cache itself.
+/// </summary>
+public class NotModifiedMiddleware(RequestDelegate next)
+{
+    private static readonly object ConvertedKey = new();
+
+    /// <summary>Whether this 304 stands for a 200 answer that was made in full (and may be stored).</summary>
+    public static bool Converted(HttpContext context) => context.Items.ContainsKey(ConvertedKey);
+
+    public async Task InvokeAsync(HttpContext context)
     {
-        var header = request.Headers.IfNoneMatch.ToString();
-        return header.Length > 0 && (header.Trim() == "*"
-            || header.Split(',', StringSplitOptions.TrimEntries).Any(tag => tag == etag || tag == "W/" + etag));
+        if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Headers.IfNoneMatch.Count == 0)
+        {
+            await next(context);
+            return;
+        }
+        var original = context.Response.Body;
+        var gate = new Gate(original, context);
+        context.Response.Body = gate;
+        try
+        {
+            await next(context);
+            gate.Decide();
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+    }
+
+    private static bool Matches(HttpContext context)
+    {
+        var response = context.Response;
+        if (response.StatusCode != StatusCodes.Status200OK || response.Headers.ETag.ToString() is not { Length: > 0 } etag)
+            return false;
+        foreach (var value in context.Request.Headers.IfNoneMatch)
+            foreach (var tag in (value ?? "").Split(',', StringSplitOptions.TrimEntries))
+                if (tag == "*" || tag == etag || tag == "W/" + etag)
+                    return true;
+        return false;
+    }
+
+    /// <summary>Passes the body on, or, once the headers say the client's copy is current, swallows it.</summary>
+    private sealed class Gate(Stream inner, HttpContext context) : Stream
+    {
+        private bool _decided;
+        private bool _notModified;
+
+        public void Decide()
+        {
+            if (_decided || context.Response.HasStarted)
+                return;
+            _decided = true;
+            if (!Matches(context))
+                return;
+            _notModified = true;
+            context.Items[ConvertedKey] = true;
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            context.Response.ContentLength = null;
+            context.Response.Headers.ContentType = default;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Decide();
+            if (!_notModified)
+                inner.Write(buffer);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Decide();
+            return _notModified ? ValueTask.CompletedTask : inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override void Flush()
+        {
+            Decide();
+            if (!_notModified)
+                inner.Flush();
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            Decide();
+            return _notModified ? Task.CompletedTask : inner.FlushAsync(cancellationToken);
+        }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

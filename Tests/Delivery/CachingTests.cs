@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using ContentApi.Api.Caching;
 using ContentApi.Domain;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.DependencyInjection;
 using ContentApi.Tests.Support;
 using static ContentApi.Tests.Support.ContentBuilder;
 
@@ -33,6 +37,37 @@ public class CachingTests : ApiTest
         using var stale = new HttpRequestMessage(HttpMethod.Get, url);
         stale.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"0000\""));
         Assert.That((await Client.SendAsync(stale)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [TestCase("/api/articles/by-slug/nyhet")]
+    [TestCase("/odata/Articles?$select=title")]
+    public async Task ARevalidationAfterTheCacheLostAnAnswerStoresItAgain(string url)
+    {
+        await SaveAsync(Article("Nyhet"));
+        using var first = await Client.GetAsync(url);
+        var etag = first.Headers.ETag!;
+        // The entry is gone (evicted for room, expired, or the server restarted) while browsers still hold the ETag.
+        await TestRun.Factory.Services.GetRequiredService<IOutputCacheStore>().EvictByTagAsync(ContentOutputCache.TagFor(new PathString(url.Split('?')[0])), default);
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            TestRun.Factory.Sql.Reset();
+            using var revalidate = new HttpRequestMessage(HttpMethod.Get, url);
+            revalidate.Headers.IfNoneMatch.Add(etag);
+            using var response = await Client.SendAsync(revalidate);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotModified), $"attempt {attempt}");
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.Empty);
+            Assert.That(response.Headers.ETag, Is.EqualTo(etag));
+            Assert.That(response.Headers.CacheControl?.Public, Is.True);
+            // The first revalidation runs the query once and stores the full answer; the ones after it cost nothing.
+            Assert.That(TestRun.Factory.Sql.Count, attempt == 1 ? Is.GreaterThan(0) : Is.Zero, $"SQL commands of attempt {attempt}");
+        }
+
+        using var again = await Client.GetAsync(url);
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(again.Headers.Age, Is.Not.Null, "answered from the output cache");
+        Assert.That(again.Headers.ETag, Is.EqualTo(etag));
+        Assert.That(await again.Content.ReadAsStringAsync(), Is.EqualTo(await first.Content.ReadAsStringAsync()));
     }
 
     [Test]
