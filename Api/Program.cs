@@ -71,10 +71,13 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.UseResponseCompression();
-app.UseAuthentication();
-app.UseAuthorization();
+// What the output cache holds is answered before routing and authentication: its policy stores and serves answers to
+// callers without credentials only.
 app.UseMiddleware<NotModifiedMiddleware>();
 app.UseOutputCache();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseMiddleware<HttpCachingMiddleware>();
 
 app.UseSwagger();

@@ -1,9 +1,13 @@
+using System.Data.Common;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using ContentApi.Domain;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 
 namespace ContentApi.Api.Caching;
 
@@ -37,6 +41,8 @@ public static class ContentOutputCache
             options.Providers.Add<GzipCompressionProvider>();
             options.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json"];
         });
+        services.AddSingleton<IResponseCompressionProvider, ThresholdCompressionProvider>();
+        services.Configure<CompressionOptions>(configuration.GetSection(CompressionOptions.Section));
         // Fastest: on small JSON bodies it compresses nearly as well as Optimal for a fraction of the CPU.
         services.Configure<BrotliCompressionProviderOptions>(options => options.Level = CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(options => options.Level = CompressionLevel.Fastest);
@@ -44,8 +50,23 @@ public static class ContentOutputCache
         services.AddContentOutputCache(configuration);
     }
 
+    /// <summary>
+    /// Compresses only bodies worth it: below <see cref="CompressionOptions.MinimumBytes"/> (a body of that size fits in
+    /// one TCP packet either way) compression costs CPU and saves nothing. Every JSON and XML answer of the API states
+    /// its length (HttpCachingMiddleware, the output cache), so the size is known before the first byte is written.
+    /// </summary>
+    private sealed class ThresholdCompressionProvider(IServiceProvider services, IOptions<ResponseCompressionOptions> options,
+        IOptions<CompressionOptions> threshold) : ResponseCompressionProvider(services, options)
+    {
+        public override bool ShouldCompressResponse(HttpContext context) =>
+            context.Response.ContentLength is not { } length || length >= threshold.Value.MinimumBytes
+                ? base.ShouldCompressResponse(context)
+                : false;
+    }
+
     private static void AddContentOutputCache(this IServiceCollection services, IConfiguration configuration)
     {
+        var evictions = new Evictions();
         services.AddOutputCache(options =>
         {
             // Bounded: the cache never holds more than this, however many distinct queries arrive.
@@ -53,8 +74,11 @@ public static class ContentOutputCache
             options.MaximumBodySize = 1024 * 1024;
             options.DefaultExpirationTimeSpan = TimeSpan.FromMinutes(10);
             // The base policy: it applies to every request and decides by itself what may be cached.
-            options.AddBasePolicy(new AnonymousReadPolicy());
+            options.AddBasePolicy(new AnonymousReadPolicy(evictions));
         });
+        services.AddSingleton(evictions);
+        services.AddSingleton<CountCache>();
+        services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<CountCache>());
         services.AddSingleton<IInterceptor, EvictOnSave>();
     }
 
@@ -64,12 +88,27 @@ public static class ContentOutputCache
         : path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) is ["api", var family, ..] ? family
         : "other";
 
-    /// <summary>Caches GET answers to callers without credentials, 200 only; everything else passes by.</summary>
-    private sealed class AnonymousReadPolicy : IOutputCachePolicy
+    /// <summary>Counts the evictions made because content changed.</summary>
+    private sealed class Evictions
     {
+        private long _count;
+        public long Count => Interlocked.Read(ref _count);
+        public void Add() => Interlocked.Increment(ref _count);
+    }
+
+    /// <summary>
+    /// Caches GET answers to callers without credentials, 200 only; everything else passes by. An answer is not stored
+    /// when content changed while it was made: it may hold what the database said before the change, and the eviction
+    /// that change made has already happened.
+    /// </summary>
+    private sealed class AnonymousReadPolicy(Evictions evictions) : IOutputCachePolicy
+    {
+        private static readonly object EvictionsAtStart = new();
+
         public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
         {
             var request = context.HttpContext.Request;
+            context.HttpContext.Items[EvictionsAtStart] = evictions.Count;
             var anonymousRead = HttpMethods.IsGet(request.Method) && !HttpCachingMiddleware.HasCredentials(request)
                 && (request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/odata"))
                 && !request.Path.StartsWithSegments("/api/admin");
@@ -93,16 +132,23 @@ public static class ContentOutputCache
             var made = NotModifiedMiddleware.Converted(context.HttpContext) ? StatusCodes.Status200OK : response.StatusCode;
             if (made != StatusCodes.Status200OK
                 || response.Headers.CacheControl.ToString().Contains("private", StringComparison.OrdinalIgnoreCase)
-                || response.Headers.CacheControl.ToString().Contains("no-store", StringComparison.OrdinalIgnoreCase))
+                || response.Headers.CacheControl.ToString().Contains("no-store", StringComparison.OrdinalIgnoreCase)
+                || context.HttpContext.Items[EvictionsAtStart] is not long start || start != evictions.Count)
                 context.AllowCacheStorage = false;
             return ValueTask.CompletedTask;
         }
     }
 
-    /// <summary>After content is saved (and only then), evicts the answers that can contain it.</summary>
-    private sealed class EvictOnSave(IServiceProvider services) : SaveChangesInterceptor
+    /// <summary>
+    /// After content is saved, evicts the answers that can contain it, and forgets every count. A save inside a
+    /// transaction evicts once more when the transaction commits: an anonymous read between the save and the commit
+    /// still sees the old content and may have stored it again.
+    /// </summary>
+    private sealed class EvictOnSave(IServiceProvider services, CountCache counts, Evictions evictions)
+        : SaveChangesInterceptor, IDbTransactionInterceptor, IDbCommandInterceptor
     {
         private static readonly AsyncLocal<HashSet<ContentKind>?> Changed = new();
+        private readonly ConditionalWeakTable<DbTransaction, HashSet<ContentKind>> _uncommitted = new();
 
         public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
             CancellationToken cancellationToken = default)
@@ -114,14 +160,63 @@ public static class ContentOutputCache
         public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result,
             CancellationToken cancellationToken = default)
         {
-            if (Changed.Value is { Count: > 0 } kinds)
-            {
-                var store = services.GetRequiredService<IOutputCacheStore>();
-                foreach (var tag in kinds.SelectMany(kind => Evicts[kind]).Distinct())
-                    await store.EvictByTagAsync(tag, CancellationToken.None);
-            }
+            var kinds = Changed.Value ?? [];
             Changed.Value = null;
+            await EvictAsync(kinds);
+            if (kinds.Count > 0 && eventData.Context?.Database.CurrentTransaction?.GetDbTransaction() is { } transaction)
+                lock (_uncommitted)
+                    _uncommitted.GetOrCreateValue(transaction).UnionWith(kinds);
             return await base.SavedChangesAsync(eventData, result, cancellationToken);
+        }
+
+        public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData,
+            CancellationToken cancellationToken = default) => await EvictAsync(Uncommitted(transaction));
+
+        public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+            EvictAsync(Uncommitted(transaction)).AsTask().GetAwaiter().GetResult();
+
+        public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData,
+            CancellationToken cancellationToken = default)
+        {
+            Uncommitted(transaction);
+            return Task.CompletedTask;
+        }
+
+        // ExecuteUpdate, ExecuteDelete and other writes that do not go through SaveChanges change counts too.
+        public ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result,
+            CancellationToken cancellationToken = default)
+        {
+            counts.Clear();
+            return ValueTask.FromResult(result);
+        }
+
+        public int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
+        {
+            counts.Clear();
+            return result;
+        }
+
+        private HashSet<ContentKind> Uncommitted(DbTransaction transaction)
+        {
+            lock (_uncommitted)
+            {
+                if (!_uncommitted.TryGetValue(transaction, out var kinds))
+                    return [];
+                _uncommitted.Remove(transaction);
+                return kinds;
+            }
+        }
+
+        private async ValueTask EvictAsync(HashSet<ContentKind> kinds)
+        {
+            counts.Clear();
+            if (kinds.Count == 0)
+                return;
+            // Counted first: an answer that is being made now, and is stored after the eviction below, is refused.
+            evictions.Add();
+            var store = services.GetRequiredService<IOutputCacheStore>();
+            foreach (var tag in kinds.SelectMany(kind => Evicts[kind]).Distinct())
+                await store.EvictByTagAsync(tag, CancellationToken.None);
         }
 
         private static HashSet<ContentKind> Kinds(DbContext? context) => context is null ? [] :

@@ -4,6 +4,14 @@ using Microsoft.Net.Http.Headers;
 
 namespace ContentApi.Api.Caching;
 
+public class CompressionOptions
+{
+    public const string Section = "Compression";
+
+    /// <summary>Bodies smaller than this are sent uncompressed.</summary>
+    public int MinimumBytes { get; set; } = 1024;
+}
+
 public class HttpCachingOptions
 {
     public const string Section = "HttpCaching";
@@ -78,6 +86,10 @@ public class HttpCachingMiddleware(RequestDelegate next, IOptions<HttpCachingOpt
             response.Headers.CacheControl = "no-store";
 
         buffer.Position = 0;
+        // Its length, known now, lets compression pass small bodies by and is stored with the answer in the output cache.
+        // (An empty body keeps no length: status code pages still write their problem+json into it.)
+        if (buffer.Length > 0)
+            response.ContentLength = buffer.Length;
         if (!HttpMethods.IsHead(request.Method))
             await buffer.CopyToAsync(original, context.RequestAborted);
     }

@@ -56,6 +56,7 @@ public class TestRun
         var cache = Factory.Services.GetRequiredService<IOutputCacheStore>();
         foreach (var tag in ContentOutputCache.AllTags)
             await cache.EvictByTagAsync(tag, CancellationToken.None);
+        Factory.Services.GetRequiredService<CountCache>().Clear();
         Factory.Clock.Now = new DateTimeOffset(2024, 6, 15, 10, 0, 0, TimeSpan.Zero);
     }
 

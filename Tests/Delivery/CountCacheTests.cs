@@ -1,0 +1,62 @@
+using ContentApi.Domain;
+using ContentApi.Tests.Support;
+using Npgsql;
+using static ContentApi.Tests.Support.ContentBuilder;
+
+namespace ContentApi.Tests.Delivery;
+
+/// <summary>List totals and OData $count are counted once and shared until content changes (Api/Caching/CountCache).</summary>
+public class CountCacheTests : ApiTest
+{
+    private async Task<(int, int)> TotalsAsync()
+    {
+        // A new query string each time: the output cache cannot answer, the endpoint runs.
+        var bust = Guid.NewGuid();
+        var rest = await GetJson($"/api/articles?tag=trafik&nocache={bust}");
+        var odata = await GetJson($"/odata/Articles?$filter=tags/any(t:t eq 'trafik')&$count=true&$select=title&nocache={bust}");
+        return ((int)rest["totalCount"]!, (int)odata["@odata.count"]!);
+    }
+
+    private static async Task BehindTheApisBackAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestRun.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        Assert.That(await command.ExecuteNonQueryAsync(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ACountIsReusedUntilItExpiresOrThisServerWritesAnything()
+    {
+        await SaveAsync(Article("Första", tags: "trafik"), Article("Andra", minutesAfterBase: 1, tags: "trafik"));
+        Assert.That(await TotalsAsync(), Is.EqualTo((2, 2)));
+
+        // A change no write of this server made: the counts do not see it (the page itself does)...
+        await BehindTheApisBackAsync("UPDATE articles SET tags = '{}' WHERE slug = 'andra'");
+        Assert.That(await TotalsAsync(), Is.EqualTo((2, 2)));
+        Assert.That((await GetJson($"/api/articles?tag=trafik&nocache={Guid.NewGuid()}"))["items"]!.AsArray(), Has.Count.EqualTo(1));
+        // ...until the counts expire (so that writes made by another instance show up within a minute).
+        TestRun.Factory.Clock.Now += TimeSpan.FromSeconds(61);
+        Assert.That(await TotalsAsync(), Is.EqualTo((1, 1)));
+
+        // Any write of this server forgets every count at once.
+        await BehindTheApisBackAsync("UPDATE articles SET tags = '{}' WHERE slug = 'forsta'");
+        Assert.That(await TotalsAsync(), Is.EqualTo((1, 1)));
+        await SaveAsync(Contact("Någon annan"));
+        Assert.That(await TotalsAsync(), Is.EqualTo((0, 0)));
+    }
+
+    [Test]
+    public async Task CountsOfDifferentFiltersAndPreviewsAreKeptApart()
+    {
+        await SaveAsync(Article("Trafiknytt", tags: "trafik"), Article("Skolnytt", minutesAfterBase: 1, tags: "skola"),
+            Article("Utkast om trafik", ContentStatus.Draft, minutesAfterBase: 2, "trafik"));
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        Assert.That((int)(await GetJson("/api/articles?tag=trafik"))["totalCount"]!, Is.EqualTo(1));
+        Assert.That((int)(await GetJson("/api/articles?tag=skola"))["totalCount"]!, Is.EqualTo(1));
+        Assert.That((int)(await GetJson("/api/articles"))["totalCount"]!, Is.EqualTo(2));
+        var preview = await editor.GetStringAsync("/api/articles?tag=trafik");
+        Assert.That(preview, Does.Contain("\"totalCount\":2"));
+        Assert.That((int)(await GetJson($"/api/articles?tag=trafik&nocache={Guid.NewGuid()}"))["totalCount"]!, Is.EqualTo(1));
+    }
+}
