@@ -21,6 +21,7 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
     private const int MaxEntries = 1000;
 
     private readonly ConcurrentDictionary<string, (object Value, DateTimeOffset Until)> _counts = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<object>> _running = new();
     private long _generation;
 
     /// <summary>Forgets every count. Counts that were running when this is called are not stored either.</summary>
@@ -35,13 +36,18 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
     {
         if (result.HasResult || Key(command) is not { } key)
             return result;
-        if (!TryGet(key, out var value))
+        if (TryGet(key, out var value))
+            return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
+        var (running, leader) = Join(key);
+        if (!leader)
         {
-            var generation = Interlocked.Read(ref _generation);
-            value = command.ExecuteScalar()!;
-            Store(key, value, generation);
+            // OData counts synchronously; its request waits for the same count another request is running.
+            try { return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(running.Task.GetAwaiter().GetResult())); }
+            catch (Exception) { return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(command.ExecuteScalar()!)); }
         }
-        return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
+        // The count runs synchronously inside: the task is complete when LeadAsync returns.
+        var counted = LeadAsync(key, running, () => Task.FromResult(command.ExecuteScalar()!));
+        return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(counted.GetAwaiter().GetResult()));
     }
 
     public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command,
@@ -49,13 +55,51 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
     {
         if (result.HasResult || Key(command) is not { } key)
             return result;
-        if (!TryGet(key, out var value))
+        if (TryGet(key, out var value))
+            return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
+        var (running, leader) = Join(key);
+        if (!leader)
         {
-            var generation = Interlocked.Read(ref _generation);
-            value = (await command.ExecuteScalarAsync(cancellationToken))!;
-            Store(key, value, generation);
+            try { value = await running.Task.WaitAsync(cancellationToken); }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested) { value = (await command.ExecuteScalarAsync(cancellationToken))!; }
+            return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
         }
-        return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
+        return InterceptionResult<DbDataReader>.SuppressWithResult(
+            Reader(await LeadAsync(key, running, async () => (await command.ExecuteScalarAsync(cancellationToken))!)));
+    }
+
+    /// <summary>
+    /// One count per key at a time: when many requests miss the same count at once (a cold start, right after a write),
+    /// the first runs it and the others wait for its answer instead of each running it. If the first fails, the others
+    /// run their own.
+    /// </summary>
+    private (TaskCompletionSource<object> Running, bool Leader) Join(string key)
+    {
+        var mine = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = _running.GetOrAdd(key, mine);
+        return (running, running == mine);
+    }
+
+    /// <summary>Runs the count, stores it and hands it to the requests that wait for it.</summary>
+    private async Task<object> LeadAsync(string key, TaskCompletionSource<object> running, Func<Task<object>> count)
+    {
+        var generation = Interlocked.Read(ref _generation);
+        try
+        {
+            var value = await count();
+            Store(key, value, generation);
+            running.SetResult(value);
+            return value;
+        }
+        catch (Exception exception)
+        {
+            running.SetException(exception);
+            throw;
+        }
+        finally
+        {
+            _running.TryRemove(KeyValuePair.Create(key, running));
+        }
     }
 
     private bool TryGet(string key, out object value)
