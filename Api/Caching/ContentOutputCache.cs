@@ -70,7 +70,7 @@ public static class ContentOutputCache
         services.AddOutputCache(options =>
         {
             // Bounded: the cache never holds more than this, however many distinct queries arrive.
-            options.SizeLimit = configuration.GetValue("OutputCache:SizeLimitBytes", 64L * 1024 * 1024);
+            options.SizeLimit = configuration.GetValue("OutputCache:SizeLimitBytes", 16L * 1024 * 1024);
             options.MaximumBodySize = 1024 * 1024;
             options.DefaultExpirationTimeSpan = TimeSpan.FromMinutes(10);
             // The base policy: it applies to every request and decides by itself what may be cached.

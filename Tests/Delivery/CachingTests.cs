@@ -187,6 +187,27 @@ public class CachingTests : ApiTest
     }
 
     [Test]
+    public async Task ODataQueriesDoNotBlockThreadPoolThreads()
+    {
+        var photo = Photo();
+        var article = Article("Nyhet", tags: "trafik");
+        article.HeroPhotoId = photo.Id;
+        article.Contacts = [Contact()];
+        await SaveAsync(photo, article);
+        var before = TestRun.Factory.Sql.BlockingPoolThreads;
+        foreach (var url in new[]
+        {
+            "/odata/Articles?$filter=tags/any(t:t eq 'trafik')&$count=true&$select=title",
+            "/odata/Articles?$expand=heroPhoto,contacts&$count=true&$top=1",
+            $"/odata/Articles({article.Id})?$expand=contacts",
+            "/odata/Pledges?$expand=articles($expand=contacts)&$count=true",
+            "/odata/Photos", "/odata/Contacts?$count=true",
+        })
+            await GetJson(url);
+        Assert.That(TestRun.Factory.Sql.BlockingPoolThreads, Is.EqualTo(before));
+    }
+
+    [Test]
     public async Task AListOfTwentyArticlesWithPhotosAndContactsCostsAFixedSmallNumberOfQueries()
     {
         var entities = new List<object>();

@@ -17,10 +17,16 @@ public sealed class SqlCounter : DbCommandInterceptor
         return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
     }
 
+    private int _blockingPoolThreads;
+    /// <summary>Synchronous commands sent from a thread-pool thread (each blocks it until PostgreSQL answers).</summary>
+    public int BlockingPoolThreads => Volatile.Read(ref _blockingPoolThreads);
+
     // OData runs its queries synchronously; count those too.
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
         Interlocked.Increment(ref _count);
+        if (Thread.CurrentThread.IsThreadPoolThread)
+            Interlocked.Increment(ref _blockingPoolThreads);
         return base.ReaderExecuting(command, eventData, result);
     }
 
