@@ -21,7 +21,7 @@
 #   SERVER_WARMUP=45      seconds of load on FixedJson and on the API (what its output cache answers) right after they
 #                         start, before any measurement: on one pinned core the JIT's tiered compilation needs ~30-45 s
 #                         of load before a .NET server reaches its steady state (RawNpgsql, database-bound: 20 s; the
-#                         API then gets 10 s more of cache misses)
+#                         API first gets 10 s of cache misses)
 #   CONNECTIONS=32        wrk connections                  WRK_TIMEOUT=5s           wrk's per-request timeout
 #   SERVER_CPU=0          CPU of servers + PostgreSQL      CLIENT_CPU=1             CPU of wrk
 #   BENCH_SOURCE=worktree build the API from the working tree, or from a git ref (e.g. HEAD) via `git archive`
@@ -489,15 +489,16 @@ if start_server API "$OUT/api" /health/ready env ASPNETCORE_ENVIRONMENT=Producti
     first="$(curl -sS -o "$OUT/rendition.webp" -w '%{http_code} %{time_total}' "$SERVER_URL$RENDITION" || true)"
     note "photo rendition $RENDITION: the first request (which makes it) answered ${first% *} in ${first#* } s, $(stat -c %s "$OUT/rendition.webp" 2>/dev/null || echo ?) bytes"
   fi
-  # First what the output cache answers, until it settles (cheap requests, so many of them: that is what makes the JIT
-  # tier up); then 10 s of the work of cache misses: slugs from the END of the list (the uncached scenario starts at its
-  # beginning and never gets that far), list pages and the OData query with a changing "nocache" parameter.
-  printf '%s\n' "/api/articles/by-slug/$CACHED_SLUG" "/api/articles?page=1&pageSize=20" "/api/articles?page=50&pageSize=20" \
-    "$ODATA_PATH" /api/pledges/current ${RENDITION:+"$RENDITION"} >"$TMP/warmup-api.txt"
-  server_warmup API "$TMP/warmup-api.txt" "$SERVER_WARMUP"
+  # First 10 s of the work of cache misses: slugs from the END of the list (the uncached scenario starts at its beginning
+  # and never gets that far), list pages and the OData query with a changing "nocache" parameter; then what the output
+  # cache answers, until it settles (cheap requests, so many of them: that is what makes the JIT tier up). In that
+  # order, the JIT has finished with the code of cache misses before the cached scenarios are measured.
   tail -n 5000 "$SLUGS" | awk -v odata="$ODATA_PATH" '{ print "/api/articles/by-slug/" $0 }
     NR % 10 == 0 { print "/api/articles?page=1&pageSize=20&nocache=w" NR; print odata "&nocache=w" NR }' >"$TMP/warmup-api-miss.txt"
   server_warmup "API (cache misses)" "$TMP/warmup-api-miss.txt" 10
+  printf '%s\n' "/api/articles/by-slug/$CACHED_SLUG" "/api/articles?page=1&pageSize=20" "/api/articles?page=50&pageSize=20" \
+    "$ODATA_PATH" /api/pledges/current ${RENDITION:+"$RENDITION"} >"$TMP/warmup-api.txt"
+  server_warmup API "$TMP/warmup-api.txt" "$SERVER_WARMUP"
 
   scenario slug-cached "BENCH_PATH=/api/articles/by-slug/$CACHED_SLUG"
   scenario slug-uncached BENCH_SLUGS="$SLUGS" BENCH_PREFIX=/api/articles/by-slug/
