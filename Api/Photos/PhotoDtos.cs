@@ -19,11 +19,18 @@ public record PhotoDto(
     public string Url => PhotoEndpoints.FileUrl(Id);
 
     /// <summary>Every width this photo is offered in, as WebP and JPEG.</summary>
-    public List<RenditionDto> Renditions => [.. Photo.AvailableWidths(Width).SelectMany(w => new[]
+    // Made once: the srcset strings read it too.
+    public List<RenditionDto> Renditions => field ??= MakeRenditions();
+
+    private List<RenditionDto> MakeRenditions()
     {
-        new RenditionDto(w, "webp", RenditionEndpoints.Url(Id, Photo.VersionOf(Sha256, FocalX, FocalY), w, "webp")),
-        new RenditionDto(w, "jpg", RenditionEndpoints.Url(Id, Photo.VersionOf(Sha256, FocalX, FocalY), w, "jpg")),
-    })];
+        var version = Photo.VersionOf(Sha256, FocalX, FocalY);
+        return [.. Photo.AvailableWidths(Width).SelectMany(w => new[]
+        {
+            new RenditionDto(w, "webp", RenditionEndpoints.Url(Id, version, w, "webp")),
+            new RenditionDto(w, "jpg", RenditionEndpoints.Url(Id, version, w, "jpg")),
+        })];
+    }
 
     /// <summary>For &lt;source type="image/webp" srcset="…"&gt;.</summary>
     public string SrcsetWebp => string.Join(", ", Renditions.Where(r => r.Format == "webp").Select(r => $"{r.Url} {r.Width}w"));
