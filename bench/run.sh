@@ -313,7 +313,8 @@ kb() { awk -v k="$2" '$1 == k":" {print $2; exit}' "/proc/$1/status" 2>/dev/null
 proc_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0; }
 cpu_ticks() { awk -v c="cpu$SERVER_CPU" '$1 == c {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 CLK_TCK=$(getconf CLK_TCK)
-# CPU ticks of this script's PostgreSQL cluster: the postmaster and its children (backends, background processes).
+# CPU ticks of this script's PostgreSQL cluster: the postmaster and its children (backends, background processes),
+# living and exited.
 pg_ticks() {
   local total=0 f key val pid ppid
   for f in /proc/[0-9]*/status; do
@@ -322,6 +323,8 @@ pg_ticks() {
     pid="${f#/proc/}"; pid="${pid%/status}"
     if [[ "$ppid" == "$PM_PID" || "$pid" == "$PM_PID" ]]; then total=$((total + $(proc_ticks "$pid"))); fi
   done
+  # Backends that have exited since: their time is the postmaster's reaped children's time (cutime + cstime).
+  total=$((total + $(sed 's/.*) //' "/proc/$PM_PID/stat" 2>/dev/null | awk '{print $14 + $15}' || echo 0)))
   echo "$total"
 }
 
