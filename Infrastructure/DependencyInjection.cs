@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 
 namespace ContentApi.Infrastructure;
 
@@ -14,13 +13,6 @@ public static class DependencyInjection
         var connectionString = builder.Configuration.GetConnectionString("ContentDb")
             ?? throw new InvalidOperationException(
                 "No database configured: set ConnectionStrings:ContentDb (environment variable ConnectionStrings__ContentDb).");
-
-        // Hot queries are prepared: each connection has PostgreSQL plan a statement it sends again and again once, not on
-        // every execution. A connection string that sets Max Auto Prepare itself wins (0 turns preparing off).
-        var settings = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!settings.ContainsKey("Max Auto Prepare"))
-            settings.MaxAutoPrepare = 64;
-        connectionString = settings.ConnectionString;
 
         // Pooled: reads create a context per request, and a pooled one skips most of the set-up.
         builder.Services.AddDbContextPool<ContentDbContext>((services, options) => options

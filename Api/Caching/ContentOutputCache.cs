@@ -169,28 +169,44 @@ public static class ContentOutputCache
             return await base.SavedChangesAsync(eventData, result, cancellationToken);
         }
 
-        public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData,
-            CancellationToken cancellationToken = default) => await EvictAsync(Uncommitted(transaction));
+        async Task IDbTransactionInterceptor.TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData,
+            CancellationToken cancellationToken) => await EvictAsync(Uncommitted(transaction));
 
-        public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
             EvictAsync(Uncommitted(transaction)).AsTask().GetAwaiter().GetResult();
 
-        public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData,
-            CancellationToken cancellationToken = default)
+        Task IDbTransactionInterceptor.TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData,
+            CancellationToken cancellationToken)
         {
             Uncommitted(transaction);
             return Task.CompletedTask;
         }
 
+        void IDbTransactionInterceptor.TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Uncommitted(transaction);
+
+        // Npgsql reuses a connection's transaction object, and one disposed without a rollback leaves its entry behind.
+        ValueTask<DbTransaction> IDbTransactionInterceptor.TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData,
+            DbTransaction result, CancellationToken cancellationToken)
+        {
+            Uncommitted(result);
+            return ValueTask.FromResult(result);
+        }
+
+        DbTransaction IDbTransactionInterceptor.TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+        {
+            Uncommitted(result);
+            return result;
+        }
+
         // ExecuteUpdate, ExecuteDelete and other writes that do not go through SaveChanges change counts too.
-        public ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result,
-            CancellationToken cancellationToken = default)
+        ValueTask<int> IDbCommandInterceptor.NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result,
+            CancellationToken cancellationToken)
         {
             counts.Clear();
             return ValueTask.FromResult(result);
         }
 
-        public int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
+        int IDbCommandInterceptor.NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
         {
             counts.Clear();
             return result;

@@ -29,6 +29,8 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
     {
         Interlocked.Increment(ref _generation);
         _counts.Clear();
+        // Counts already running may have read what was there before: requests from now on do not wait for them.
+        _running.Clear();
     }
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData,
@@ -43,10 +45,10 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
         {
             // OData counts synchronously; its request waits for the same count another request is running.
             try { return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(running.Task.GetAwaiter().GetResult())); }
-            catch (Exception) { return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(command.ExecuteScalar()!)); }
+            catch (Exception) { return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(Count(command))); }
         }
         // The count runs synchronously inside: the task is complete when LeadAsync returns.
-        var counted = LeadAsync(key, running, () => Task.FromResult(command.ExecuteScalar()!));
+        var counted = LeadAsync(key, running, () => Task.FromResult(Count(command)));
         return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(counted.GetAwaiter().GetResult()));
     }
 
@@ -61,11 +63,27 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
         if (!leader)
         {
             try { value = await running.Task.WaitAsync(cancellationToken); }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested) { value = (await command.ExecuteScalarAsync(cancellationToken))!; }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested) { value = await CountAsync(command, cancellationToken); }
             return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
         }
         return InterceptionResult<DbDataReader>.SuppressWithResult(
-            Reader(await LeadAsync(key, running, async () => (await command.ExecuteScalarAsync(cancellationToken))!)));
+            Reader(await LeadAsync(key, running, () => CountAsync(command, cancellationToken))));
+    }
+
+    // Read the way EF Core reads it (ExecuteScalar's single-row mode met "unexpected backend message DataRow" from
+    // Npgsql with auto-prepared statements).
+    private static object Count(DbCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return reader.GetValue(0);
+    }
+
+    private static async Task<object> CountAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.GetValue(0);
     }
 
     /// <summary>
@@ -135,15 +153,16 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
         return key.ToString();
     }
 
+    /// <summary>A parameter's value, written so that no two different values read the same (type, length, text).</summary>
     private static string Text(object? value) => value switch
     {
-        null or DBNull => "\u2205",
-        string text => text,
-        DateTime time => time.ToString("O", CultureInfo.InvariantCulture),
-        DateTimeOffset time => time.ToString("O", CultureInfo.InvariantCulture),
-        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
-        IEnumerable items => "[" + string.Join('\u001f', items.Cast<object?>().Select(Text)) + "]",
-        _ => value.ToString() ?? "",
+        null or DBNull => "null",
+        string text => $"s{text.Length}:{text}",
+        DateTime time => $"t:{time.ToString("O", CultureInfo.InvariantCulture)}",
+        DateTimeOffset time => $"o:{time.ToString("O", CultureInfo.InvariantCulture)}",
+        IFormattable formattable => $"{value.GetType().Name}:{formattable.ToString(null, CultureInfo.InvariantCulture)}",
+        IEnumerable items => "[" + string.Concat(items.Cast<object?>().Select(item => Text(item) + ";")) + "]",
+        _ => $"{value.GetType().Name}:{value}",
     };
 
     /// <summary>A reader of one row with the count, as PostgreSQL would have answered it.</summary>

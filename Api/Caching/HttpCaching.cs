@@ -118,7 +118,8 @@ public class NotModifiedMiddleware(RequestDelegate next)
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!HttpMethods.IsGet(context.Request.Method) || context.Request.Headers.IfNoneMatch.Count == 0)
+        if (!(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            || context.Request.Headers.IfNoneMatch.Count == 0)
         {
             await next(context);
             return;

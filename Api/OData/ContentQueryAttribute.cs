@@ -68,13 +68,24 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         if (context.Result is not null)
             return;
         var executed = await next();
-        await Task.Factory.StartNew(() =>
+        // At most so many at once (each holds a thread and a database connection); the rest wait without a thread.
+        await QuerySlots.WaitAsync(context.HttpContext.RequestAborted);
+        try
         {
-            OnActionExecuted(executed);
-            // $count is otherwise counted while the answer is written, back on the thread pool.
-            _ = context.HttpContext.ODataFeature().TotalCount;
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Task.Factory.StartNew(() =>
+            {
+                OnActionExecuted(executed);
+                // $count is otherwise counted while the answer is written, back on the thread pool.
+                _ = context.HttpContext.ODataFeature().TotalCount;
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        finally
+        {
+            QuerySlots.Release();
+        }
     }
+
+    private static readonly SemaphoreSlim QuerySlots = new(32);
 
     public override void OnActionExecuting(ActionExecutingContext context)
     {

@@ -59,4 +59,17 @@ public class CountCacheTests : ApiTest
         Assert.That(preview, Does.Contain("\"totalCount\":2"));
         Assert.That((int)(await GetJson($"/api/articles?tag=trafik&nocache={Guid.NewGuid()}"))["totalCount"]!, Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task ListsOfValuesThatReadAlikeAreCountedApart()
+    {
+        await SaveAsync(Article("Nyhet"), Article("Annan", minutesAfterBase: 1));
+        async Task<int> Count(string list) =>
+            (int)(await GetJson($"/odata/Articles?$filter=title in ({list})&$count=true&$select=title"))["@odata.count"]!;
+        Assert.That(await Count("'Nyhet','Annan'"), Is.EqualTo(2));
+        // The same characters in one value: nothing has that title.
+        Assert.That(await Count("'Nyhet%1FAnnan'"), Is.EqualTo(0));
+        Assert.That(await Count("'Nyhet;Annan'"), Is.EqualTo(0));
+        Assert.That(await Count("'Nyhet','\u2205'"), Is.EqualTo(1));
+    }
 }

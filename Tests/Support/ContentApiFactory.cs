@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 using ContentApi.Tests;
 
@@ -26,6 +27,7 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
         builder.UseSetting("Photos:MaxPixels", "5000000");
         // Tests run due schedules themselves, so the background runner must not race them (one test starts its own host).
         builder.UseSetting("Schedules:PollInterval", (schedulePollInterval ?? TimeSpan.FromHours(1)).ToString());
+        builder.ConfigureLogging(logging => logging.AddProvider(new ErrorFileLog(Path.Combine(AppContext.BaseDirectory, "server-errors.log"))));
         builder.ConfigureServices(services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
