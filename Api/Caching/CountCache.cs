@@ -33,41 +33,33 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
         _running.Clear();
     }
 
+    // OData counts synchronously: the same path, where every wait completes before it returns.
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData,
-        InterceptionResult<DbDataReader> result)
-    {
-        if (result.HasResult || Key(command) is not { } key)
-            return result;
-        if (TryGet(key, out var value))
-            return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
-        var (running, leader) = Join(key);
-        if (!leader)
-        {
-            // OData counts synchronously; its request waits for the same count another request is running.
-            try { return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(running.Task.GetAwaiter().GetResult())); }
-            catch (Exception) { return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(Count(command))); }
-        }
-        // The count runs synchronously inside: the task is complete when LeadAsync returns.
-        var counted = LeadAsync(key, running, () => Task.FromResult(Count(command)));
-        return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(counted.GetAwaiter().GetResult()));
-    }
+        InterceptionResult<DbDataReader> result) => AnswerAsync(command, result, sync: true, default).GetAwaiter().GetResult();
 
-    public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command,
-        CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command,
+        CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
+        AnswerAsync(command, result, sync: false, cancellationToken);
+
+    private async ValueTask<InterceptionResult<DbDataReader>> AnswerAsync(DbCommand command,
+        InterceptionResult<DbDataReader> result, bool sync, CancellationToken cancellationToken)
     {
         if (result.HasResult || Key(command) is not { } key)
             return result;
-        if (TryGet(key, out var value))
-            return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
-        var (running, leader) = Join(key);
-        if (!leader)
+        if (!TryGet(key, out var value))
         {
-            try { value = await running.Task.WaitAsync(cancellationToken); }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested) { value = await CountAsync(command, cancellationToken); }
-            return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
+            Func<Task<object>> count = sync ? () => Task.FromResult(Count(command)) : () => CountAsync(command, cancellationToken);
+            var (running, leader) = Join(key);
+            if (leader)
+                value = await LeadAsync(key, running, count);
+            else
+            {
+                // Another request is running the same count: its answer, or (if it failed) a count of our own.
+                try { value = sync ? running.Task.GetAwaiter().GetResult() : await running.Task.WaitAsync(cancellationToken); }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested) { value = await count(); }
+            }
         }
-        return InterceptionResult<DbDataReader>.SuppressWithResult(
-            Reader(await LeadAsync(key, running, () => CountAsync(command, cancellationToken))));
+        return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
     }
 
     // Read the way EF Core reads it (ExecuteScalar's single-row mode met "unexpected backend message DataRow" from
