@@ -30,8 +30,8 @@
 #   BENCH_SOURCE=worktree build the API from the working tree, or from a git ref (e.g. HEAD) via `git archive`
 #   BENCH_DATA_DIR=dir    keep the cluster and photo files in dir between runs (generation is skipped when the
 #                         database already has $ARTICLES articles); default: a temporary folder, deleted at the end
-#   BENCH_CONN_EXTRA="Max Auto Prepare=0"   appended to the connection string of the API and of RawNpgsql (both
-#                         prepare statements by default, Max Auto Prepare=64; this turns that off in both)
+#   BENCH_CONN_EXTRA="Max Auto Prepare=64"  appended to the connection string of the API and of RawNpgsql (e.g. to
+#                         measure prepared statements, off by default: see README, ConnectionStrings:ContentDb)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -669,7 +669,7 @@ PG_VERSION=$("$PSQL_BIN" -X -h 127.0.0.1 -p "$PGPORT_BENCH" -U postgres -d postg
   echo
   echo "- date: $STARTED_AT; whole run **$((TOTAL_SECONDS / 60)) min $((TOTAL_SECONDS % 60)) s** (build ${BUILD_SECONDS} s, data generation ${GEN_SECONDS} s in parallel with the baseline builds, benchmarks ${BENCH_SECONDS} s)"
   echo "- machine: nproc=$NPROC, CPU: $CPU_MODEL, RAM: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), PostgreSQL $PG_VERSION (default settings, e.g. shared_buffers 128 MB); loadavg before the benchmarks $LOAD_BEFORE, after $LOAD_AFTER"
-  echo "- API built from the $SOURCE_DESC; \`ASPNETCORE_ENVIRONMENT=Production\`; connection string \`$(sed 's/Port=[0-9]*/Port=…/' <<<"$CONN")\` (the same for RawNpgsql; both add \`Max Auto Prepare=64\` unless it names Auto Prepare: prepared statements)"
+  echo "- API built from the $SOURCE_DESC; \`ASPNETCORE_ENVIRONMENT=Production\`; connection string \`$(sed 's/Port=[0-9]*/Port=…/' <<<"$CONN")\` (the same for RawNpgsql)"
   echo "- data: \`seed-demo\` then \`generate-articles $ARTICLES\`, then \`VACUUM ANALYZE\`: $N_ARTICLES articles, $N_PUBLISHED published"
   echo "- load: wrk 4.1 (1 thread, $CONNECTIONS connections, timeout $WRK_TIMEOUT) pinned to CPU $CLIENT_CPU; the server under test **and PostgreSQL** (postmaster and every backend) pinned to CPU $SERVER_CPU; each freshly started server first gets a warm-up load ($(IFS=,; echo "${SERVER_WARMUP_DONE[*]}" | sed 's/=/: /g; s/,/ s, /g') s: on one pinned core .NET's tiered compilation needs 30-70 s of load to settle, longest for the database code of cache misses), then per scenario ${WARMUP} s warm-up, a pause until the server CPU is idle, and **${DURATION} s measured** (\`SERVER_WARMUP=$SERVER_WARMUP MISS_WARMUP=$MISS_WARMUP RAW_WARMUP=$RAW_WARMUP WARMUP=$WARMUP DURATION=$DURATION\`). One server runs at a time."
   echo "- uncached article by slug: every published slug ($N_SLUGS) in a fixed pseudo-random order (\`order by md5(id)\`); the measured period continues where the warm-up stopped, so no slug is asked twice until $N_SLUGS requests have been made (an output cache cannot answer them). The cached scenario asks for one slug (\`$CACHED_SLUG\`) over and over."

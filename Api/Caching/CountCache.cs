@@ -62,8 +62,8 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
         return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
     }
 
-    // Read the way EF Core reads it (ExecuteScalar's single-row mode met "unexpected backend message DataRow" from
-    // Npgsql with auto-prepared statements).
+    // Read the way EF Core reads it. (With auto-prepared statements Npgsql answered "unexpected backend message
+    // DataRow" here now and then: npgsql/npgsql#6391, the reason prepared statements are off; see README.)
     private static object Count(DbCommand command)
     {
         using var reader = command.ExecuteReader();

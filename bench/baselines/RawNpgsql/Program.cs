@@ -23,11 +23,7 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 var connectionString = builder.Configuration.GetConnectionString("ContentDb")
     ?? throw new InvalidOperationException("Set ConnectionStrings__ContentDb.");
-// Prepared statements, as the API has them by default (Infrastructure/DependencyInjection.WithPreparedStatements).
-var connection = new NpgsqlConnectionStringBuilder(connectionString);
-if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
-    connection.MaxAutoPrepare = 64;
-await using var dataSource = NpgsqlDataSource.Create(connection.ConnectionString);
+await using var dataSource = NpgsqlDataSource.Create(connectionString);
 var app = builder.Build();
 
 app.MapGet("/api/articles/by-slug/{slug}", (HttpContext context, string slug) =>
