@@ -38,16 +38,15 @@ internal record ArticleRow(
     DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, List<Block> Body, PhotoDto? HeroPhoto,
     List<ContactDto> Contacts, PledgeReferenceDto? Pledge)
 {
-    // Written out (no nested Projection fields): EF Core translates nested expressions only when they are inlined,
-    // and only the columns the answer shows are read.
+    // The hero photo is written out as in ArticleSummaryDto (EF Core translates a reference navigation's projection only
+    // when it is inlined), so only the columns the answer shows are read.
     public static readonly Expression<Func<Article, ArticleRow>> Projection = a => new ArticleRow(
         a.Id, a.Slug, a.Title, a.Lead, a.Tags, a.Status, a.PublishedAt, a.UpdatedAt, a.Body,
         a.HeroPhoto == null ? null : new PhotoDto(a.HeroPhoto.Id, a.HeroPhoto.AltText, a.HeroPhoto.Decorative,
             a.HeroPhoto.Caption, a.HeroPhoto.Credit, a.HeroPhoto.Width, a.HeroPhoto.Height, a.HeroPhoto.MediaType,
             a.HeroPhoto.ByteSize, a.HeroPhoto.Sha256, a.HeroPhoto.DominantColor, a.HeroPhoto.FocalX, a.HeroPhoto.FocalY,
             a.HeroPhoto.UpdatedAt),
-        a.Contacts.OrderBy(c => c.Name)
-            .Select(c => new ContactDto(c.Id, c.Name, c.Title, c.OrganisationalUnit, c.Email, c.Phone)).ToList(),
+        a.Contacts.AsQueryable().OrderBy(c => c.Name).Select(ContactDto.Projection).ToList(),
         // Read through ContentDbContext.PublishedArticles, which leaves the pledge to be checked here.
         a.Pledge == null || a.Pledge.Status != ContentStatus.Published
             ? null
