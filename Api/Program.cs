@@ -14,6 +14,7 @@ using ContentApi.Infrastructure;
 using ContentApi.Infrastructure.Images;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.OData;
+using Microsoft.AspNetCore.OData.Query;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -32,8 +33,8 @@ builder.Services.ConfigureHttpJsonOptions(options => JsonSetup.Configure(options
 builder.Services.AddControllers()
     .AddJsonOptions(options => JsonSetup.Configure(options.JsonSerializerOptions))
     .AddOData(options => options
-        .AddRouteComponents("odata", EdmModelBuilder.Build())
-        .Select().Filter().Expand().OrderBy().Count().SetMaxTop(ContentQueryAttribute.MaxPageSize));
+        .AddRouteComponents("odata", EdmModelBuilder.Build(), services => services.AddSingleton<SkipTokenHandler, NextLinks>())
+        .Select().Filter().Expand().OrderBy().Count().SkipToken().SetMaxTop(ContentQueryAttribute.MaxPageSize));
 
 // Who may write: API keys and the municipality's OpenID Connect tokens, with editor, publisher and admin roles.
 builder.AddContentAuth();

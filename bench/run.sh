@@ -21,9 +21,10 @@
 #   SERVER_WARMUP=45      seconds of load on FixedJson and on the API (what its output cache answers) right after they
 #                         start, before any measurement: on one pinned core the JIT's tiered compilation needs ~30-45 s
 #                         of load before a .NET server reaches its steady state
-#   MISS_WARMUP=60        seconds of cache misses (articles, list pages, OData) the API gets first: the code behind them
-#                         (EF Core, Npgsql) is large, and measured here it takes 60-70 s of such load on one core until
-#                         its CPU per request stops falling (from ~3 ms to ~0.6 ms per article)
+#   MISS_WARMUP=90        seconds of cache misses (articles, list pages, OData) the API gets first: the code behind them
+#                         (EF Core, Npgsql, OData) is large, and measured here it takes 60-120 s of such load on one core
+#                         until its CPU per request stops falling (from ~3 ms to ~0.6 ms per article, from ~10 ms to
+#                         ~2.5 ms per OData query)
 #   RAW_WARMUP=30         seconds of load on RawNpgsql (little code to compile)
 #   CONNECTIONS=32        wrk connections                  WRK_TIMEOUT=5s           wrk's per-request timeout
 #   SERVER_CPU=0          CPU of servers + PostgreSQL      CLIENT_CPU=1             CPU of wrk
@@ -39,7 +40,7 @@ ROOT="$(cd "$HERE/.." && pwd -P)"
 ARTICLES="${ARTICLES:-100000}"
 WARMUP="${WARMUP:-3}"
 SERVER_WARMUP="${SERVER_WARMUP:-45}"
-MISS_WARMUP="${MISS_WARMUP:-60}"
+MISS_WARMUP="${MISS_WARMUP:-90}"
 RAW_WARMUP="${RAW_WARMUP:-30}"
 DURATION="${DURATION:-12}"
 CONNECTIONS="${CONNECTIONS:-32}"
@@ -502,8 +503,11 @@ if start_server API "$OUT/api" /health/ready env ASPNETCORE_ENVIRONMENT=Producti
   # and never gets that far), list pages and the OData query with a changing "nocache" parameter; then what the output
   # cache answers, until it settles (cheap requests, so many of them: that is what makes the JIT tier up). In that
   # order, the JIT has finished with the code of cache misses before the cached scenarios are measured.
+  # OData gets the largest share: its code (query option binders, the serializer) is the largest and, measured alone,
+  # takes 80-120 s of load on one core to settle (≈ 10 → ≈ 2.5 ms of API CPU per request).
   tail -n 5000 "$SLUGS" | awk -v odata="$ODATA_PATH" '{ print "/api/articles/by-slug/" $0 }
-    NR % 10 == 0 { print "/api/articles?page=1&pageSize=20&nocache=w" NR; print odata "&nocache=w" NR }' >"$TMP/warmup-api-miss.txt"
+    NR % 10 == 0 { print "/api/articles?page=1&pageSize=20&nocache=w" NR; print "/api/articles?page=50&pageSize=20&nocache=w" NR }
+    NR % 2 == 0 { print odata "&nocache=w" NR }' >"$TMP/warmup-api-miss.txt"
   server_warmup "API (cache misses)" "$TMP/warmup-api-miss.txt" "$MISS_WARMUP"
   printf '%s\n' "/api/articles/by-slug/$CACHED_SLUG" "/api/articles?page=1&pageSize=20" "/api/articles?page=50&pageSize=20" \
     "$ODATA_PATH" /api/pledges/current ${RENDITION:+"$RENDITION"} >"$TMP/warmup-api.txt"
@@ -671,7 +675,7 @@ PG_VERSION=$("$PSQL_BIN" -X -h 127.0.0.1 -p "$PGPORT_BENCH" -U postgres -d postg
   echo "- machine: nproc=$NPROC, CPU: $CPU_MODEL, RAM: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), PostgreSQL $PG_VERSION (default settings, e.g. shared_buffers 128 MB); loadavg before the benchmarks $LOAD_BEFORE, after $LOAD_AFTER"
   echo "- API built from the $SOURCE_DESC; \`ASPNETCORE_ENVIRONMENT=Production\`; connection string \`$(sed 's/Port=[0-9]*/Port=…/' <<<"$CONN")\` (the same for RawNpgsql)"
   echo "- data: \`seed-demo\` then \`generate-articles $ARTICLES\`, then \`VACUUM ANALYZE\`: $N_ARTICLES articles, $N_PUBLISHED published"
-  echo "- load: wrk 4.1 (1 thread, $CONNECTIONS connections, timeout $WRK_TIMEOUT) pinned to CPU $CLIENT_CPU; the server under test **and PostgreSQL** (postmaster and every backend) pinned to CPU $SERVER_CPU; each freshly started server first gets a warm-up load ($(IFS=,; echo "${SERVER_WARMUP_DONE[*]}" | sed 's/=/: /g; s/,/ s, /g') s: on one pinned core .NET's tiered compilation needs 30-70 s of load to settle, longest for the database code of cache misses), then per scenario ${WARMUP} s warm-up, a pause until the server CPU is idle, and **${DURATION} s measured** (\`SERVER_WARMUP=$SERVER_WARMUP MISS_WARMUP=$MISS_WARMUP RAW_WARMUP=$RAW_WARMUP WARMUP=$WARMUP DURATION=$DURATION\`). One server runs at a time."
+  echo "- load: wrk 4.1 (1 thread, $CONNECTIONS connections, timeout $WRK_TIMEOUT) pinned to CPU $CLIENT_CPU; the server under test **and PostgreSQL** (postmaster and every backend) pinned to CPU $SERVER_CPU; each freshly started server first gets a warm-up load ($(IFS=,; echo "${SERVER_WARMUP_DONE[*]}" | sed 's/=/: /g; s/,/ s, /g') s: on one pinned core .NET's tiered compilation needs 30-120 s of load to settle, longest for the code of cache misses (OData most)), then per scenario ${WARMUP} s warm-up, a pause until the server CPU is idle, and **${DURATION} s measured** (\`SERVER_WARMUP=$SERVER_WARMUP MISS_WARMUP=$MISS_WARMUP RAW_WARMUP=$RAW_WARMUP WARMUP=$WARMUP DURATION=$DURATION\`). One server runs at a time."
   echo "- uncached article by slug: every published slug ($N_SLUGS) in a fixed pseudo-random order (\`order by md5(id)\`); the measured period continues where the warm-up stopped, so no slug is asked twice until $N_SLUGS requests have been made (an output cache cannot answer them). The cached scenario asks for one slug (\`$CACHED_SLUG\`) over and over."
   echo "- errors = wrk's socket errors (connect/read/write/timeout) + responses with status ≥ 400, i.e. everything that is not 2xx/3xx. Memory in MB = 10^6 bytes."
   echo

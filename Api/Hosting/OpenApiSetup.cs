@@ -103,6 +103,7 @@ public class ODataQueryOptionsFilter : IOperationFilter
         ("$top", "At most this many results (1–100).", JsonSchemaType.Integer),
         ("$skip", "Skip this many results.", JsonSchemaType.Integer),
         ("$count", "true to include `@odata.count`, the total number of matches.", JsonSchemaType.Boolean),
+        ("$skiptoken", "Where the next page starts; comes in `@odata.nextLink`: follow that link rather than writing one.", JsonSchemaType.String),
     ];
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)

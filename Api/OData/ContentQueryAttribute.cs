@@ -52,6 +52,9 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         if (match.Success)
             throw new ODataException(
                 $"'{match.Value}' can be selected but not used in $filter or $orderby: it is a document stored whole.");
+        if (queryOptions.SkipToken is not null && NextLinks.OrdersByNullable(queryOptions.OrderBy))
+            throw new ODataException(
+                "$skiptoken cannot continue an order by a property that can be null: follow the @odata.nextLink of the previous page, which uses $skip for such an order.");
         // A photo's renditions are computed from the whole row, after the database has answered.
         if (Renditions.IsMatch(string.Join(' ', queryOptions.SelectExpand?.RawSelect, queryOptions.SelectExpand?.RawExpand)))
             throw new ODataException("A photo's renditions come with the whole photo: leave renditions out of $select, or leave out $select.");
@@ -89,6 +92,13 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
 
     public override void OnActionExecuting(ActionExecutingContext context)
     {
+        // Microsoft.AspNetCore.OData throws an ArgumentException (a 500) for an empty $skiptoken.
+        if (context.HttpContext.Request.Query.TryGetValue("$skiptoken", out var skipToken) && skipToken.Any(string.IsNullOrEmpty))
+        {
+            context.Result = Problem(context.HttpContext, StatusCodes.Status400BadRequest, "Invalid OData query",
+                "$skiptoken is empty: follow the @odata.nextLink of the previous page as it is.");
+            return;
+        }
         base.OnActionExecuting(context);
         context.Result = AsProblem(context.HttpContext, context.Result);
     }

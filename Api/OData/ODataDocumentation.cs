@@ -14,7 +14,10 @@ public class ODataCollection<T>
 
     public List<T> Value { get; set; } = [];
 
-    /// <summary>The next page, when the server cut the result short (at most 100 per page).</summary>
+    /// <summary>
+    /// The next page, when the server cut the result short (at most 100 per page). It continues after this page's last
+    /// item (<c>$skiptoken</c>), or, for an order by a property that can be null, counts items (<c>$skip</c>).
+    /// </summary>
     [JsonPropertyName("@odata.nextLink")]
     public string? NextLink { get; set; }
 }

@@ -118,6 +118,92 @@ public class ODataQueryTests : ApiTest
     }
 
     [Test]
+    public async Task NextLinksContinueAfterTheLastItemSoAWriteBetweenPagesNeitherRepeatsNorSkipsOne()
+    {
+        var articles = Enumerable.Range(1, 150).Select(i => Article($"Artikel {i:000}", minutesAfterBase: i)).ToList();
+        await SaveAsync([.. articles.Cast<object>()]);
+
+        var first = await GetJson("/odata/Articles?$select=id,title&$count=true");
+        var next = (string?)first["@odata.nextLink"];
+        Assert.That(next, Does.Contain("$skiptoken="), "a next link by position ($skip) would shift when content changes");
+        var firstIds = Strings(first["value"], "id");
+        Assert.That(firstIds, Has.Count.EqualTo(100));
+
+        // An article of the first page is unpublished before the second page is read: with $skip=100 the second page
+        // would start one article too late, and an integrator would never see that article.
+        var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
+        var (unpublished, _) = await publisher.SendJson(HttpMethod.Post, $"/api/articles/{firstIds[3]}/unpublish");
+        Assert.That(unpublished.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var second = await GetJson(next!);
+        var all = firstIds.Concat(Strings(second["value"], "id")).ToList();
+        Assert.That(all, Is.Unique);
+        Assert.That(all, Is.EquivalentTo(articles.Select(a => a.Id.ToString())));
+        Assert.That(second["@odata.nextLink"], Is.Null);
+        Assert.That((int?)second["@odata.count"], Is.EqualTo(149), "the count is of the whole result, not of the rest");
+    }
+
+    /// <summary>Follows nextLinks from the URL; returns every page's ids, and each page's nextLink.</summary>
+    private static async Task<(List<string?> Ids, List<string?> Links)> WalkAsync(HttpClient client, string url, int? count = null)
+    {
+        var (ids, links) = (new List<string?>(), new List<string?>());
+        for (string? next = url; next is not null && links.Count < 20;)
+        {
+            using var response = await client.GetAsync(next);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET {next}: {body}");
+            var page = JsonNode.Parse(body)!;
+            if (count is not null)
+                Assert.That((int?)page["@odata.count"], Is.EqualTo(count), $"page {links.Count + 1}");
+            ids.AddRange(Strings(page["value"], "id"));
+            next = (string?)page["@odata.nextLink"];
+            links.Add(next);
+        }
+        return (ids, links);
+    }
+
+    [Test]
+    public async Task NextLinksWalkAFilteredDescendingOrderOnceThroughEveryArticle()
+    {
+        // Seven articles share each time, so ties straddle the page boundary: the key breaks them, in the next link as
+        // in the order.
+        var articles = Enumerable.Range(1, 230)
+            .Select(i => Article($"Artikel {i:000}", minutesAfterBase: i / 7, tags: i % 3 == 0 ? ["trafik"] : ["skola"]))
+            .ToList();
+        await SaveAsync([.. articles.Cast<object>()]);
+        var expected = articles.Where(a => a.Tags.Contains("skola")).Select(a => a.Id.ToString()).ToList();
+
+        var (seen, links) = await WalkAsync(Client,
+            "/odata/Articles?$filter=tags/any(t: t eq 'skola')&$orderby=updatedAt desc&$select=id&$count=true", expected.Count);
+        Assert.That(links, Has.Count.EqualTo(2));
+        Assert.That(links[0], Does.Contain("$skiptoken=updatedAt-"));
+        Assert.That(seen, Is.Unique);
+        Assert.That(seen, Is.EquivalentTo(expected));
+        Assert.That(seen.Select(id => articles.Single(a => a.Id.ToString() == id).UpdatedAt), Is.Ordered.Descending,
+            "newest first across both pages");
+    }
+
+    [Test]
+    public async Task AnOrderByAPropertyThatCanBeNullIsPagedBySkipAndReachesEveryArticle()
+    {
+        // An editor sees drafts, which have no publishedAt; PostgreSQL sorts them first in a descending order.
+        var articles = Enumerable.Range(1, 150)
+            .Select(i => Article($"Artikel {i:000}", i % 2 == 0 ? ContentStatus.Draft : ContentStatus.Published, minutesAfterBase: i))
+            .ToList();
+        await SaveAsync([.. articles.Cast<object>()]);
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+
+        var (seen, links) = await WalkAsync(editor, "/odata/Articles?$orderby=publishedAt desc&$select=id");
+        Assert.That(links[0], Does.Contain("$skip=100").And.Not.Contain("$skiptoken"));
+        Assert.That(seen, Is.Unique);
+        Assert.That(seen, Is.EquivalentTo(articles.Select(a => a.Id.ToString())), "drafts and published articles alike");
+
+        var detail = await GetProblem($"/odata/Articles?$orderby=publishedAt desc&$skiptoken=publishedAt-null,id-{articles[0].Id}",
+            HttpStatusCode.BadRequest);
+        Assert.That(detail, Does.Contain("$skiptoken cannot continue"));
+    }
+
+    [Test]
     public async Task PledgesExposePriorityAreasWithCommitments()
     {
         await SaveAsync(Pledge(2024));
@@ -166,6 +252,10 @@ public class ODataQueryTests : ApiTest
     [TestCase("$count=maybe", "")]
     [TestCase("$apply=groupby((title))", "")]
     [TestCase("$filter=publishedAt gt 'not a date'", "")]
+    [TestCase("$skiptoken=", "$skiptoken is empty")]
+    [TestCase("$skiptoken=garbage", "skiptoken")]
+    [TestCase("$skiptoken=id-notaguid", "skiptoken")]
+    [TestCase("$orderby=title&$skiptoken=id-00000000-0000-0000-0000-000000000000", "skiptoken")]
     public async Task MalformedQueriesAre400ProblemsThatSayWhy(string query, string mentions)
     {
         await SaveAsync(Article("Nyhet"));
