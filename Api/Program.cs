@@ -15,6 +15,7 @@ using ContentApi.Infrastructure.Images;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.OData;
 using Microsoft.AspNetCore.OData.Query;
+using Microsoft.AspNetCore.OData.Query.Expressions;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -33,7 +34,8 @@ builder.Services.ConfigureHttpJsonOptions(options => JsonSetup.Configure(options
 builder.Services.AddControllers()
     .AddJsonOptions(options => JsonSetup.Configure(options.JsonSerializerOptions))
     .AddOData(options => options
-        .AddRouteComponents("odata", EdmModelBuilder.Build(), services => services.AddSingleton<SkipTokenHandler, NextLinks>())
+        .AddRouteComponents("odata", EdmModelBuilder.Build(), services => services
+            .AddSingleton<SkipTokenHandler, NextLinks>().AddSingleton<ISelectExpandBinder, ContentSelectExpandBinder>())
         .Select().Filter().Expand().OrderBy().Count().SkipToken().SetMaxTop(ContentQueryAttribute.MaxPageSize));
 
 // Who may write: API keys and the municipality's OpenID Connect tokens, with editor, publisher and admin roles.

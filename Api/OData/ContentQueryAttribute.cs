@@ -52,9 +52,9 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         if (match.Success)
             throw new ODataException(
                 $"'{match.Value}' can be selected but not used in $filter or $orderby: it is a document stored whole.");
-        if (queryOptions.SkipToken is not null && NextLinks.OrdersByNullable(queryOptions.OrderBy))
+        if (queryOptions.SkipToken is not null && !NextLinks.CanContinue(queryOptions.OrderBy?.OrderByClause))
             throw new ODataException(
-                "$skiptoken cannot continue an order by a property that can be null: follow the @odata.nextLink of the previous page, which uses $skip for such an order.");
+                "$skiptoken continues only an order by the entity's own properties that cannot be null: follow the @odata.nextLink of the previous page, which uses $skip for other orders.");
         // A photo's renditions are computed from the whole row, after the database has answered.
         if (Renditions.IsMatch(string.Join(' ', queryOptions.SelectExpand?.RawSelect, queryOptions.SelectExpand?.RawExpand)))
             throw new ODataException("A photo's renditions come with the whole photo: leave renditions out of $select, or leave out $select.");
@@ -92,8 +92,10 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
 
     public override void OnActionExecuting(ActionExecutingContext context)
     {
-        // Microsoft.AspNetCore.OData throws an ArgumentException (a 500) for an empty $skiptoken.
-        if (context.HttpContext.Request.Query.TryGetValue("$skiptoken", out var skipToken) && skipToken.Any(string.IsNullOrEmpty))
+        // Microsoft.AspNetCore.OData throws an ArgumentException (a 500) for an empty $skiptoken (or skiptoken: it reads
+        // its options without the "$" too).
+        if (context.HttpContext.Request.Query.Any(option => option.Key.TrimStart('$').Equals("skiptoken", StringComparison.OrdinalIgnoreCase)
+                && option.Value.Any(string.IsNullOrEmpty)))
         {
             context.Result = Problem(context.HttpContext, StatusCodes.Status400BadRequest, "Invalid OData query",
                 "$skiptoken is empty: follow the @odata.nextLink of the previous page as it is.");
