@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ContentApi.Infrastructure;
 
@@ -18,6 +19,13 @@ public static class DependencyInjection
         builder.Services.AddDbContextPool<ContentDbContext>((services, options) => options
             .UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(ContentDbContext).Assembly.FullName))
             .UseSnakeCaseNamingConvention()
+            // EF Core logs every failed command as an error, also those the API answers with a 4xx (a NUL byte or a
+            // division by zero from a client, a conflicting write) and the missing history table on a first migrate.
+            // A failure the API does not handle is logged as a 500 by ASP.NET Core's exception handler.
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.CommandError, LogLevel.Information),
+                (CoreEventId.QueryIterationFailed, LogLevel.Information),
+                (CoreEventId.SaveChangesFailed, LogLevel.Information)))
             // Interceptors registered by the host (the API evicts its output cache after content is saved).
             .AddInterceptors(services.GetServices<IInterceptor>()));
 
