@@ -24,6 +24,7 @@ builder.AddInfrastructure();
 
 // Errors: every client error is RFC 9457 problem+json.
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.Fill);
+builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 

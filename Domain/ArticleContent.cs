@@ -18,7 +18,7 @@ public record ArticleContent
     public const int MaxBlocks = 500;
 
     /// <summary>The ids of every photo the content shows.</summary>
-    public IEnumerable<Guid> PhotoIds() => Body.Where(b => b.Type == BlockType.Image && b.PhotoId is not null)
+    public IEnumerable<Guid> PhotoIds() => Body.Where(b => b?.Type == BlockType.Image && b.PhotoId is not null)
         .Select(b => b.PhotoId!.Value).Prepend(HeroPhotoId ?? Guid.Empty).Where(id => id != Guid.Empty).Distinct();
 
     /// <summary>Checks every field against its limits; references to other content are checked by the caller.</summary>
@@ -40,7 +40,10 @@ public record ArticleContent
         if (Body.Count > MaxBlocks)
             errors.Add("body", $"The body may have at most {MaxBlocks} blocks.");
         for (var i = 0; i < Body.Count; i++)
-            BodyRules.Validate(Body[i], $"body[{i}]", errors);
+            if (Body[i] is null)
+                errors.Add($"body[{i}]", $"body[{i}] is null: a block is an object with a type.");
+            else
+                BodyRules.Validate(Body[i], $"body[{i}]", errors);
         if (ContactIds.Distinct().Count() != ContactIds.Count)
             errors.Add("contactIds", "Each contact may appear once.");
         return errors;

@@ -54,6 +54,13 @@ public class Pledge : IVersioned
             errors.Add("validTo", "validTo may not be before validFrom.");
         CheckTexts(errors, "parties", Parties);
         CheckTexts(errors, "basis", Basis);
+        var nulls = NullItem(errors, "signatories", Signatories);
+        nulls |= NullItem(errors, "priorityAreas", PriorityAreas);
+        nulls |= NullItem(errors, "ongoingEfforts", OngoingEfforts);
+        for (var i = 0; !nulls && i < PriorityAreas.Count; i++)
+            nulls = NullItem(errors, $"priorityAreas[{i}].commitments", PriorityAreas[i].Commitments);
+        if (nulls)
+            return errors;
         for (var i = 0; i < Signatories.Count; i++)
         {
             errors.Required($"signatories[{i}].name", Signatories[i].Name, TitleMaxLength);
@@ -88,6 +95,24 @@ public class Pledge : IVersioned
         if (PriorityAreas.Count == 0)
             errors.Add("priorityAreas", "A published pledge needs at least one priority area.");
         return errors;
+    }
+
+    /// <summary>A list sent as null, or with a null in it ("signatories": [null]): an error for each.</summary>
+    private static bool NullItem<T>(ValidationErrors errors, string field, List<T>? items) where T : class
+    {
+        if (items is null)
+        {
+            errors.Add(field, $"{field} is null: send [] for none.");
+            return true;
+        }
+        var found = false;
+        for (var i = 0; i < items.Count; i++)
+            if (items[i] is null)
+            {
+                errors.Add($"{field}[{i}]", $"{field}[{i}] is null.");
+                found = true;
+            }
+        return found;
     }
 
     private static void CheckTexts(ValidationErrors errors, string field, List<string> items)

@@ -30,7 +30,9 @@ public static class MergePatch
     {
         try
         {
-            var node = await JsonNode.ParseAsync(request.Body, cancellationToken: ct);
+            // {"title": "a", "title": "b"}: which one was meant? Refused, as RFC 8259 leaves it undefined.
+            var node = await JsonNode.ParseAsync(request.Body,
+                documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: ct);
             return node is JsonObject patch ? (patch, null) : (null, "A merge patch is a JSON object of the fields to change.");
         }
         catch (JsonException e)
@@ -50,6 +52,11 @@ public static class MergePatch
         catch (JsonException e)
         {
             return (default, $"The patched item is not valid: {e.Message}");
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Text that is not valid Unicode, such as a lone surrogate ("\ud800").
+            return (default, $"The patch holds text that is not valid Unicode: {e.Message}");
         }
     }
 }

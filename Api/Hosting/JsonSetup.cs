@@ -10,6 +10,9 @@ public static class JsonSetup
     public static void Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        // {"title": null} where a title cannot be null is a 400 that names the property, not a failure further in.
+        // (Nulls inside lists, such as "body": [null], are caught by the content's validation.)
+        options.RespectNullableAnnotations = true;
         // Enum values by name, spelled as in OData ("Published", "InProgress"), so both faces of the API agree.
         options.Converters.Add(new JsonStringEnumConverter());
         options.Converters.Add(new UtcDateTimeOffsetConverter());

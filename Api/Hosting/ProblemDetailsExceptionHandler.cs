@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace ContentApi.Api.Hosting;
 
 /// <summary>Turns exceptions a client caused into 4xx problem details; everything else stays a logged 500.</summary>
-public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemDetailsExceptionHandler> log)
+    : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
@@ -22,10 +25,24 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
                 (StatusCodes.Status400BadRequest, "Query not supported", "The OData query asks for something the database cannot compute; simplify $filter, $select or $expand."),
             _ when Find<PostgresException>(exception) is { SqlState: var state } data && state.StartsWith("22", StringComparison.Ordinal) =>
                 (StatusCodes.Status400BadRequest, "Invalid value in the request", $"The database refused a value from the request: {data.MessageText}."),
+            // Two writes at once that each checked first: the same slug or year (unique), or content naming a contact or
+            // photo that another request deleted meanwhile (foreign key). Nothing was saved; the retry gets a clear answer.
+            _ when Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.UniqueViolation } =>
+                (StatusCodes.Status409Conflict, "Conflicting write", "Another request saved the same slug or year at the same moment; nothing was saved. Read the current state and try again."),
+            _ when Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.ForeignKeyViolation } =>
+                (StatusCodes.Status409Conflict, "Conflicting write", "Something this write refers to (a contact, photo or pledge) was deleted at the same moment, or is still referred to; nothing was saved. Read the current state and try again."),
+            // An OData query is the client's own expression: one that fails while it is evaluated (a constant division
+            // by zero, an overflow, a bad pattern or cast) or that PostgreSQL has no operator for (class 42) is the
+            // client's to change.
+            _ when context.Request.Path.StartsWithSegments("/odata") && IsQueryFault(exception) =>
+                (StatusCodes.Status400BadRequest, "Query not supported", "The OData query cannot be evaluated (a division by zero, an overflow, a value of the wrong type, or an operation the database does not have for these types); change $filter or $orderby."),
             _ => (0, "", ""),
         };
         if (status == 0)
             return false;
+        // A 400 for a query that failed inside the server: kept in the log in case it was the server's fault after all.
+        if (title == "Query not supported")
+            log.LogWarning(exception, "OData query {Query} answered 400: it could not be evaluated", context.Request.QueryString.Value);
 
         if (context.Response.HasStarted)
             return false;
@@ -37,6 +54,12 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
+
+    private static bool IsQueryFault(Exception exception) =>
+        Find<PostgresException>(exception) is { SqlState: var state } ? state.StartsWith("42", StringComparison.Ordinal)
+        : Find<ArithmeticException>(exception) is not null || Find<ArgumentException>(exception) is not null
+          || Find<FormatException>(exception) is not null || Find<InvalidCastException>(exception) is not null
+          || Find<NullReferenceException>(exception) is not null;
 
     private static T? Find<T>(Exception? exception) where T : Exception
     {
@@ -63,5 +86,26 @@ public static class ProblemDefaults
             StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
             _ => problem.Detail,
         };
+    }
+}
+
+/// <summary>
+/// Problem details are this API's one error format: a client that asks for XML or HTML (<c>Accept: application/xml</c>)
+/// still gets problem+json, where ASP.NET Core's own writer declines and the answer would be empty, plain text, or a
+/// 500 (a challenge with no writer). Registered after the default writer, so it only writes what that one declines.
+/// </summary>
+public sealed class ProblemJsonFallbackWriter(IOptions<ProblemDetailsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var response = context.HttpContext.Response;
+        var problem = context.ProblemDetails;
+        problem.Status ??= response.StatusCode;
+        problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+        problem.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+        options.Value.CustomizeProblemDetails?.Invoke(context);
+        return new ValueTask(response.WriteAsJsonAsync(problem, json.Value.SerializerOptions, "application/problem+json"));
     }
 }

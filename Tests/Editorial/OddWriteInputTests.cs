@@ -1,0 +1,96 @@
+using System.Net;
+using ContentApi.Domain;
+using ContentApi.Tests.Support;
+using static ContentApi.Tests.Support.ContentBuilder;
+
+namespace ContentApi.Tests.Editorial;
+
+/// <summary>Bodies a careless or hostile client sends: each is a 4xx problem that says what was wrong, never a 500.</summary>
+public class OddWriteInputTests : ApiTest
+{
+    private static async Task AssertProblem(HttpResponseMessage response, System.Text.Json.Nodes.JsonNode? json, HttpStatusCode status, string what)
+    {
+        Assert.That(response.StatusCode, Is.EqualTo(status), $"{what}: {json?.ToJsonString()}");
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), what);
+        Assert.That((string?)json?["detail"], Is.Not.Null.And.Not.Empty, what);
+        await Task.CompletedTask;
+    }
+
+    [TestCase("""{"title":null}""")]
+    [TestCase("""{"title":"x","body":null}""")]
+    [TestCase("""{"title":"x","body":[null]}""")]
+    [TestCase("""{"title":"x","tags":null}""")]
+    [TestCase("""{"title":"x","tags":[null]}""")]
+    [TestCase("""{"title":"x","contactIds":null}""")]
+    [TestCase("""{"title":"x","body":[{"type":"Paragraph","text":null}]}""")]
+    public async Task NullsInAnArticleAre400s(string body)
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var (created, json) = await editor.SendJson(HttpMethod.Post, "/api/articles", body);
+        await AssertProblem(created, json, HttpStatusCode.BadRequest, body);
+
+        var article = Article("Finns", ContentStatus.Draft);
+        await SaveAsync(article);
+        var (replaced, replacedJson) = await editor.SendJson(HttpMethod.Put, $"/api/articles/{article.Id}", body, ifMatch: "\"1\"");
+        await AssertProblem(replaced, replacedJson, HttpStatusCode.BadRequest, "PUT " + body);
+    }
+
+    [TestCase("""{"body":[null]}""")]
+    [TestCase("""{"title":"a","title":"b"}""")]
+    [TestCase("""{"title":"\ud800"}""")]
+    public async Task OddMergePatchesAre400s(string patch)
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var article = Article("Finns", ContentStatus.Draft);
+        await SaveAsync(article);
+        var (response, json) = await editor.SendJson(HttpMethod.Patch, $"/api/articles/{article.Id}", patch, ifMatch: "\"1\"",
+            mediaType: "application/merge-patch+json");
+        await AssertProblem(response, json, HttpStatusCode.BadRequest, patch);
+    }
+
+    [TestCase("""{"signatories":[null]}""")]
+    [TestCase("""{"priorityAreas":[null]}""")]
+    [TestCase("""{"priorityAreas":[{"title":"Trafik","description":"","commitments":null}]}""")]
+    [TestCase("""{"priorityAreas":[{"title":"Trafik","description":"","commitments":[null]}]}""")]
+    [TestCase("""{"ongoingEfforts":[null]}""")]
+    [TestCase("""{"title":null}""")]
+    public async Task NullsInAPledgeAre400s(string fields)
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var body = System.Text.Json.Nodes.JsonNode.Parse("""{"year":2031,"title":"Medborgarlöfte 2031","summary":"","validFrom":"2031-01-01","validTo":"2031-12-31"}""")!.AsObject();
+        foreach (var (key, value) in System.Text.Json.Nodes.JsonNode.Parse(fields)!.AsObject())
+            body[key] = value?.DeepClone();
+        var (response, json) = await editor.SendJson(HttpMethod.Post, "/api/pledges", body.ToJsonString());
+        await AssertProblem(response, json, HttpStatusCode.BadRequest, fields);
+    }
+
+    [Test]
+    public async Task SimultaneousWritesOfOneSlugGiveOneCreatedAndConflictsNeverA500()
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        for (var round = 0; round < 5; round++)
+        {
+            var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+                editor.SendJson(HttpMethod.Post, "/api/articles", new { title = "Samtidigt", slug = $"samtidigt-{round}" })));
+            Assert.That(answers.Count(a => a.Response.StatusCode == HttpStatusCode.Created), Is.EqualTo(1), $"round {round}");
+            foreach (var (response, json) in answers.Where(a => a.Response.StatusCode != HttpStatusCode.Created))
+                await AssertProblem(response, json, HttpStatusCode.Conflict, $"round {round}");
+        }
+    }
+
+    [TestCase("application/xml")]
+    [TestCase("text/html")]
+    public async Task ProblemsAreJsonWhateverTheClientAccepts(string accept)
+    {
+        foreach (var (method, url) in new[] { (HttpMethod.Post, "/api/contacts"), (HttpMethod.Get, "/api/nope"), (HttpMethod.Get, "/api/articles?page=abc"), (HttpMethod.Delete, "/api/pledges") })
+        {
+            using var request = new HttpRequestMessage(method, url);
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+            using var response = await Client.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.That((int)response.StatusCode, Is.InRange(400, 499), $"{method} {url}: {body}");
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), $"{method} {url}: {body}");
+            Assert.That((string?)System.Text.Json.Nodes.JsonNode.Parse(body)!["title"], Is.Not.Empty, $"{method} {url}");
+        }
+    }
+}
