@@ -116,6 +116,10 @@ public static class ArticleWriteEndpoints
         else
         {
             var contacts = await db.Contacts.IgnoreQueryFilters().Where(c => content.ContactIds.Contains(c.Id)).ToListAsync(ct);
+            // Checked above, but deleted since: saving without it would drop it silently.
+            if (contacts.Count != content.ContactIds.Count)
+                return new OneOf(null, TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflicting write",
+                    detail: "A contact in contactIds was deleted at the same moment; nothing was saved. Read the current state and try again."));
             article.ApplyLive(content, slug, contacts);
         }
         article.Version++;

@@ -25,10 +25,12 @@ public class ArticleConfiguration : IEntityTypeConfiguration<Article>
         builder.Property(a => a.PendingChanges).HasColumnType("jsonb")
             .HasConversion(v => PendingContentJson.Write(v), v => PendingContentJson.Read(v));
 
-        builder.HasOne(a => a.HeroPhoto).WithMany().HasForeignKey(a => a.HeroPhotoId).OnDelete(DeleteBehavior.SetNull);
+        // A photo or contact that content uses cannot be deleted (the API answers 409 and names the content); the
+        // database holds to that too, also for a delete that races a write which starts using it.
+        builder.HasOne(a => a.HeroPhoto).WithMany().HasForeignKey(a => a.HeroPhotoId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(a => a.Pledge).WithMany(p => p.Articles).HasForeignKey(a => a.PledgeId).OnDelete(DeleteBehavior.SetNull);
         builder.HasMany(a => a.Contacts).WithMany(c => c.Articles).UsingEntity<ArticleContact>(
-            link => link.HasOne<Contact>().WithMany().HasForeignKey(l => l.ContactId).OnDelete(DeleteBehavior.Cascade),
+            link => link.HasOne<Contact>().WithMany().HasForeignKey(l => l.ContactId).OnDelete(DeleteBehavior.Restrict),
             link => link.HasOne<Article>().WithMany().HasForeignKey(l => l.ArticleId).OnDelete(DeleteBehavior.Cascade),
             link =>
             {

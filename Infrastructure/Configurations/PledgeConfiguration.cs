@@ -20,8 +20,9 @@ public class PledgeConfiguration : IEntityTypeConfiguration<Pledge>
             area.ComplexCollection(a => a.Commitments, c => c.Property(x => x.Status).HasConversion<string>());
         });
 
-        builder.HasOne(p => p.Photo).WithMany().HasForeignKey(p => p.PhotoId).OnDelete(DeleteBehavior.SetNull);
-        builder.HasOne(p => p.Contact).WithMany().HasForeignKey(p => p.ContactId).OnDelete(DeleteBehavior.SetNull);
+        // Used photos and contacts cannot be deleted (see ArticleConfiguration).
+        builder.HasOne(p => p.Photo).WithMany().HasForeignKey(p => p.PhotoId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(p => p.Contact).WithMany().HasForeignKey(p => p.ContactId).OnDelete(DeleteBehavior.Restrict);
 
         builder.HasIndex(p => p.Year).IsUnique();
         builder.HasIndex(p => new { p.Status, p.ValidFrom, p.ValidTo });

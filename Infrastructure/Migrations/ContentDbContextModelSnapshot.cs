@@ -730,7 +730,7 @@ namespace ContentApi.Infrastructure.Migrations
                     b.HasOne("ContentApi.Domain.Photo", "HeroPhoto")
                         .WithMany()
                         .HasForeignKey("HeroPhotoId")
-                        .OnDelete(DeleteBehavior.SetNull)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_articles_photos_hero_photo_id");
 
                     b.HasOne("ContentApi.Domain.Pledge", "Pledge")
@@ -756,7 +756,7 @@ namespace ContentApi.Infrastructure.Migrations
                     b.HasOne("ContentApi.Domain.Contact", null)
                         .WithMany()
                         .HasForeignKey("ContactId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_article_contacts_contacts_contact_id");
                 });
@@ -766,13 +766,13 @@ namespace ContentApi.Infrastructure.Migrations
                     b.HasOne("ContentApi.Domain.Contact", "Contact")
                         .WithMany()
                         .HasForeignKey("ContactId")
-                        .OnDelete(DeleteBehavior.SetNull)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_pledges_contacts_contact_id");
 
                     b.HasOne("ContentApi.Domain.Photo", "Photo")
                         .WithMany()
                         .HasForeignKey("PhotoId")
-                        .OnDelete(DeleteBehavior.SetNull)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_pledges_photos_photo_id");
 
                     b.Navigation("Contact");

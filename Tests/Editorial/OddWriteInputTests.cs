@@ -78,6 +78,34 @@ public class OddWriteInputTests : ApiTest
         }
     }
 
+    [Test]
+    public async Task AContactDeletedWhileAnArticleStartsNamingItIsNeverDroppedSilently()
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        for (var round = 0; round < 12; round++)
+        {
+            var contact = Contact($"Person {round}");
+            await SaveAsync(contact);
+            var create = editor.SendJson(HttpMethod.Post, "/api/articles", new { title = $"Artikel {round}", contactIds = new[] { contact.Id } });
+            var delete = editor.SendJson(HttpMethod.Delete, $"/api/contacts/{contact.Id}", ifMatch: "*");
+            var ((created, createdJson), (deleted, deletedJson)) = (await create, await delete);
+            if (created.StatusCode == HttpStatusCode.Created)
+            {
+                // The article was acknowledged with the contact: the contact stays, and so does the link.
+                await AssertProblem(deleted, deletedJson, HttpStatusCode.Conflict, $"round {round}: delete after the article named the contact");
+                var (stored, storedJson) = await editor.SendJson(HttpMethod.Get, $"/api/articles/{createdJson!["id"]}");
+                Assert.That(stored.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+                Assert.That(storedJson!["contacts"]!.AsArray().Select(c => (string?)c!["id"]), Is.EqualTo(new[] { contact.Id.ToString() }),
+                    $"round {round}: the acknowledged contact is still there");
+            }
+            else
+            {
+                Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), $"round {round}");
+                Assert.That((int)created.StatusCode, Is.InRange(400, 499), $"round {round}: {createdJson?.ToJsonString()}");
+            }
+        }
+    }
+
     [TestCase("application/xml")]
     [TestCase("text/html")]
     public async Task ProblemsAreJsonWhateverTheClientAccepts(string accept)
