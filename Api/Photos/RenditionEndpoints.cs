@@ -69,6 +69,10 @@ public static class RenditionEndpoints
             aspect = w / (double)h;
             ratio = $"{w}x{h}";
         }
+        var height = Math.Round(aspect is { } shape ? width / shape : width * (double)photo.Height / photo.Width);
+        if (height > ImageProcessor.MaxSide)
+            return Problem(StatusCodes.Status400BadRequest, "Rendition too tall",
+                $"At {width} px wide this rendition would be {height} px high; the most is {ImageProcessor.MaxSide}. Ask for a wider ratio or a narrower width.");
         if (version != photo.RenditionVersion)
         {
             // The file or focal point changed: this address is outdated, the current one is not.

@@ -68,6 +68,9 @@ public static class ImageProcessor
     /// Checks that the upload decodes completely and is not too large, turns it the right way up, and writes it again
     /// with no metadata but its colour profile: no EXIF (GPS positions, camera serials), no XMP, no IPTC, no comments.
     /// </summary>
+    /// <summary>The largest side a WebP image can have.</summary>
+    public const int MaxSide = 16383;
+
     public static ProcessedImage Clean(string uploadPath, ImageFormat format, long maxPixels, string outputPath)
     {
         try
@@ -77,6 +80,10 @@ public static class ImageProcessor
             if ((long)header.Width * header.Height > maxPixels)
                 throw new ImageRejectedException(
                     $"The image is {header.Width}×{header.Height} pixels ({(long)header.Width * header.Height / 1_000_000.0:0.#} megapixels); the limit is {maxPixels / 1_000_000.0:0.#} megapixels.");
+            // Every rendition must be writable as WebP, which holds at most 16383 pixels a side.
+            if (Math.Max(header.Width, header.Height) > MaxSide)
+                throw new ImageRejectedException(
+                    $"The image is {header.Width}×{header.Height} pixels; a photo may be at most {MaxSide} pixels on either side.");
 
             // fail_on=truncated: a cut-off file is an error, not a picture with a grey bottom half.
             using var image = Image.NewFromFile(uploadPath, access: Enums.Access.Random, failOn: Enums.FailOn.Truncated);

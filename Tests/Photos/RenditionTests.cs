@@ -103,6 +103,8 @@ public class RenditionTests : ApiTest
         var url = RenditionUrl(photo, 320, "webp").Replace("/320.webp", $"/{width}.{format}");
         await GetProblem(url, HttpStatusCode.BadRequest);
         await GetProblem(RenditionUrl(photo, 320, "webp") + "?ratio=0x9", HttpStatusCode.BadRequest);
+        // 320 px wide at 1:60 would be 19 200 px high, more than a WebP can hold.
+        Assert.That(await GetProblem(RenditionUrl(photo, 320, "webp") + "?ratio=1x60", HttpStatusCode.BadRequest), Does.Contain("19200 px high"));
     }
 
     [Test]

@@ -117,7 +117,9 @@ public class UploadTests : ApiTest
             corrupt[i] ^= 0x5A;
         var bomb = TestImages.Png(3000, 2000);
 
-        foreach (var (bytes, says) in new[] { (truncated, "decode"), (corrupt, "decode"), (bomb, "megapixels") })
+        var sliver = TestImages.Png(2, 20000);
+
+        foreach (var (bytes, says) in new[] { (truncated, "decode"), (corrupt, "decode"), (bomb, "megapixels"), (sliver, "on either side") })
         {
             var (response, json) = await Upload(editor, Form(bytes));
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity), json?.ToJsonString());
