@@ -14,7 +14,8 @@ public static class JsonSetup
         // (Nulls inside lists, such as "body": [null], are caught by the content's validation.)
         options.RespectNullableAnnotations = true;
         // Enum values by name, spelled as in OData ("Published", "InProgress"), so both faces of the API agree.
-        options.Converters.Add(new JsonStringEnumConverter());
+        // Names only: a number (“"status": 99”) would store a value that has no name.
+        options.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
         options.Converters.Add(new UtcDateTimeOffsetConverter());
         // A body block carries only the fields of its kind: a paragraph has no url, an image no text.
         options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())

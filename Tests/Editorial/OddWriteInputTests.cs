@@ -48,6 +48,7 @@ public class OddWriteInputTests : ApiTest
         await AssertProblem(response, json, HttpStatusCode.BadRequest, patch);
     }
 
+    [TestCase("""{"priorityAreas":[{"title":"Trafik","description":"","commitments":[{"text":"x","responsibleParty":"Polisen","status":99}]}]}""")]
     [TestCase("""{"signatories":[null]}""")]
     [TestCase("""{"priorityAreas":[null]}""")]
     [TestCase("""{"priorityAreas":[{"title":"Trafik","description":"","commitments":null}]}""")]
