@@ -12,17 +12,15 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        // An OData query is the client's own expression: one the server cannot evaluate is the client's to change.
+        var queryFault = context.Request.Path.StartsWithSegments("/odata") ? QueryFault(exception) : null;
         var (status, title, detail) = exception switch
         {
             // Route values, query strings and bodies that do not bind ("page=abc", malformed JSON).
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+            _ when queryFault is not null => (StatusCodes.Status400BadRequest, "Query not supported", queryFault),
             // SQLSTATE class 22, data exceptions, are the values a client sent: a NUL character in a text, a division by
             // zero or an overflow in an OData $filter. The database refuses them; they are the client's to fix.
-            // Safety net: an OData query the client wrote that EF Core cannot turn into SQL is the client's to change.
-            _ when context.Request.Path.StartsWithSegments("/odata")
-                && Find<InvalidOperationException>(exception) is { } untranslatable
-                && untranslatable.Message.Contains("could not be translated", StringComparison.Ordinal) =>
-                (StatusCodes.Status400BadRequest, "Query not supported", "The OData query asks for something the database cannot compute; simplify $filter, $select or $expand."),
             _ when Find<PostgresException>(exception) is { SqlState: var state } data && state.StartsWith("22", StringComparison.Ordinal) =>
                 (StatusCodes.Status400BadRequest, "Invalid value in the request", $"The database refused a value from the request: {data.MessageText}."),
             // Two writes at once that each checked first: the same slug or year (unique), or content naming a contact or
@@ -31,17 +29,12 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
                 (StatusCodes.Status409Conflict, "Conflicting write", "Another request saved the same slug or year at the same moment; nothing was saved. Read the current state and try again."),
             _ when Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.ForeignKeyViolation } =>
                 (StatusCodes.Status409Conflict, "Conflicting write", "Something this write refers to (a contact, photo or pledge) was deleted at the same moment, or is still referred to; nothing was saved. Read the current state and try again."),
-            // An OData query is the client's own expression: one that fails while it is evaluated (a constant division
-            // by zero, an overflow, a bad pattern or cast) or that PostgreSQL has no operator for (class 42) is the
-            // client's to change.
-            _ when context.Request.Path.StartsWithSegments("/odata") && IsQueryFault(exception) =>
-                (StatusCodes.Status400BadRequest, "Query not supported", "The OData query cannot be evaluated (a division by zero, an overflow, a value of the wrong type, or an operation the database does not have for these types); change $filter or $orderby."),
             _ => (0, "", ""),
         };
         if (status == 0)
             return false;
         // A 400 for a query that failed inside the server: kept in the log in case it was the server's fault after all.
-        if (title == "Query not supported")
+        if (queryFault is not null)
             log.LogWarning(exception, "OData query {Query} answered 400: it could not be evaluated", context.Request.QueryString.Value);
 
         if (context.Response.HasStarted)
@@ -55,11 +48,24 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
         });
     }
 
-    private static bool IsQueryFault(Exception exception) =>
-        Find<PostgresException>(exception) is { SqlState: var state } ? state.StartsWith("42", StringComparison.Ordinal)
-        : Find<ArithmeticException>(exception) is not null || Find<ArgumentException>(exception) is not null
-          || Find<FormatException>(exception) is not null || Find<InvalidCastException>(exception) is not null
-          || Find<NullReferenceException>(exception) is not null;
+    /// <summary>What to tell the client when its OData query could not be run, or null when that is not the cause.</summary>
+    private static string? QueryFault(Exception exception)
+    {
+        // EF Core cannot turn it into SQL.
+        if (Find<InvalidOperationException>(exception) is { } untranslatable
+            && untranslatable.Message.Contains("could not be translated", StringComparison.Ordinal))
+            return "The OData query asks for something the database cannot compute; simplify $filter, $select or $expand.";
+        // It fails while it is evaluated (a constant division by zero, an overflow, a bad pattern or cast), or
+        // PostgreSQL has no operator for it (class 42). Data errors (class 22) are answered below.
+        var evaluation = Find<PostgresException>(exception) is { SqlState: var state }
+            ? state.StartsWith("42", StringComparison.Ordinal)
+            : Find<ArithmeticException>(exception) is not null || Find<ArgumentException>(exception) is not null
+              || Find<FormatException>(exception) is not null || Find<InvalidCastException>(exception) is not null
+              || Find<NullReferenceException>(exception) is not null;
+        return evaluation
+            ? "The OData query cannot be evaluated (a division by zero, an overflow, a value of the wrong type, or an operation the database does not have for these types); change $filter or $orderby."
+            : null;
+    }
 
     private static T? Find<T>(Exception? exception) where T : Exception
     {
