@@ -73,12 +73,11 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     // Errors the client caused are answered with a 4xx; they are not the server's errors to log as such.
     SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
 });
+// Stored anonymous answers are sent before anything else runs (they are kept compressed as sent); the store answers
+// callers without credentials only.
+app.UseMiddleware<ResponseStore.Middleware>();
 app.UseStatusCodePages();
 app.UseResponseCompression();
-// What the output cache holds is answered before routing and authentication: its policy stores and serves answers to
-// callers without credentials only.
-app.UseMiddleware<NotModifiedMiddleware>();
-app.UseOutputCache();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -3,7 +3,6 @@ using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using ContentApi.Domain;
 using Microsoft.AspNetCore.ResponseCompression;
-using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -12,15 +11,11 @@ using Microsoft.Extensions.Options;
 namespace ContentApi.Api.Caching;
 
 /// <summary>
-/// The server's own cache of anonymous answers. Each answer is tagged with the kinds of content it can contain; a saved
-/// change evicts every answer that can contain what changed, so the next anonymous request sees it.
+/// Delivery services: compression, the store of anonymous answers (<see cref="ResponseStore"/>) and its eviction. A saved
+/// change evicts every family of answers that can contain what changed, so the next anonymous request sees it.
 /// </summary>
 public static class ContentOutputCache
 {
-
-    /// <summary>Every tag answers are stored under.</summary>
-    public static readonly string[] AllTags = ["articles", "pledges", "photos", "contacts", "odata", "other"];
-
     // What each kind of content can appear in: its own routes, the routes that embed it, and every OData answer
     // ($expand can reach anything).
     private static readonly Dictionary<ContentKind, string[]> Evicts = new()
@@ -31,7 +26,7 @@ public static class ContentOutputCache
         [ContentKind.Contact] = ["contacts", "articles", "pledges", "odata"],
     };
 
-    /// <summary>Compression, the output cache and HTTP caching headers.</summary>
+    /// <summary>Compression, the store of anonymous answers and HTTP caching headers.</summary>
     public static void AddDelivery(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddResponseCompression(options =>
@@ -47,7 +42,7 @@ public static class ContentOutputCache
         services.Configure<BrotliCompressionProviderOptions>(options => options.Level = CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(options => options.Level = CompressionLevel.Fastest);
         services.Configure<HttpCachingOptions>(configuration.GetSection(HttpCachingOptions.Section));
-        services.AddContentOutputCache(configuration);
+        services.AddContentOutputCache();
     }
 
     /// <summary>
@@ -64,80 +59,12 @@ public static class ContentOutputCache
                 : false;
     }
 
-    private static void AddContentOutputCache(this IServiceCollection services, IConfiguration configuration)
+    private static void AddContentOutputCache(this IServiceCollection services)
     {
-        var evictions = new Evictions();
-        services.AddOutputCache(options =>
-        {
-            // Bounded: the cache never holds more than this, however many distinct queries arrive. 8 MB is some 1500
-            // articles or list pages; measured, each MB of it costs about 1.4 MB of the server's resident memory once full.
-            options.SizeLimit = configuration.GetValue("OutputCache:SizeLimitBytes", 8L * 1024 * 1024);
-            options.MaximumBodySize = 1024 * 1024;
-            options.DefaultExpirationTimeSpan = TimeSpan.FromMinutes(10);
-            // The base policy: it applies to every request and decides by itself what may be cached.
-            options.AddBasePolicy(new AnonymousReadPolicy(evictions));
-        });
-        services.AddSingleton(evictions);
+        services.AddSingleton<ResponseStore>();
         services.AddSingleton<CountCache>();
         services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<CountCache>());
         services.AddSingleton<IInterceptor, EvictOnSave>();
-    }
-
-    /// <summary>The tags of an answer, from its route family.</summary>
-    public static string TagFor(PathString path) =>
-        path.StartsWithSegments("/odata") ? "odata"
-        : path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) is ["api", var family, ..] ? family
-        : "other";
-
-    /// <summary>Counts the evictions made because content changed.</summary>
-    private sealed class Evictions
-    {
-        private long _count;
-        public long Count => Interlocked.Read(ref _count);
-        public void Add() => Interlocked.Increment(ref _count);
-    }
-
-    /// <summary>
-    /// Caches GET answers to callers without credentials, 200 only; everything else passes by. An answer is not stored
-    /// when content changed while it was made: it may hold what the database said before the change, and the eviction
-    /// that change made has already happened.
-    /// </summary>
-    private sealed class AnonymousReadPolicy(Evictions evictions) : IOutputCachePolicy
-    {
-        private static readonly object EvictionsAtStart = new();
-
-        public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
-        {
-            var request = context.HttpContext.Request;
-            context.HttpContext.Items[EvictionsAtStart] = evictions.Count;
-            var anonymousRead = HttpMethods.IsGet(request.Method) && !HttpCachingMiddleware.HasCredentials(request)
-                && (request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/odata"))
-                && !request.Path.StartsWithSegments("/api/admin");
-            context.EnableOutputCaching = anonymousRead;
-            context.AllowCacheLookup = anonymousRead;
-            context.AllowCacheStorage = anonymousRead;
-            context.AllowLocking = true;
-            context.CacheVaryByRules.QueryKeys = "*";
-            context.CacheVaryByRules.HeaderNames = new("Accept");
-            context.Tags.Add(TagFor(request.Path));
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
-
-        public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
-        {
-            var response = context.HttpContext.Response;
-            // Errors, drafts shown to editors and anything marked private are never kept.
-            // A 304 made from a whole 200 (NotModifiedMiddleware) is stored as that 200.
-            var made = NotModifiedMiddleware.Converted(context.HttpContext) ? StatusCodes.Status200OK : response.StatusCode;
-            if (made != StatusCodes.Status200OK
-                || response.Headers.CacheControl.ToString().Contains("private", StringComparison.OrdinalIgnoreCase)
-                || response.Headers.CacheControl.ToString().Contains("no-store", StringComparison.OrdinalIgnoreCase)
-                || context.HttpContext.Items[EvictionsAtStart] is not long start || start != evictions.Count)
-                context.AllowCacheStorage = false;
-            return ValueTask.CompletedTask;
-        }
     }
 
     /// <summary>
@@ -145,7 +72,7 @@ public static class ContentOutputCache
     /// transaction evicts once more when the transaction commits: an anonymous read between the save and the commit
     /// still sees the old content and may have stored it again.
     /// </summary>
-    private sealed class EvictOnSave(IServiceProvider services, CountCache counts, Evictions evictions)
+    private sealed class EvictOnSave(ResponseStore store, CountCache counts)
         : SaveChangesInterceptor, IDbTransactionInterceptor, IDbCommandInterceptor
     {
         private static readonly AsyncLocal<HashSet<ContentKind>?> Changed = new();
@@ -163,18 +90,22 @@ public static class ContentOutputCache
         {
             var kinds = Changed.Value ?? [];
             Changed.Value = null;
-            await EvictAsync(kinds);
+            Evict(kinds);
             if (kinds.Count > 0 && eventData.Context?.Database.CurrentTransaction?.GetDbTransaction() is { } transaction)
                 lock (_uncommitted)
                     _uncommitted.GetOrCreateValue(transaction).UnionWith(kinds);
             return await base.SavedChangesAsync(eventData, result, cancellationToken);
         }
 
-        async Task IDbTransactionInterceptor.TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData,
-            CancellationToken cancellationToken) => await EvictAsync(Uncommitted(transaction));
+        Task IDbTransactionInterceptor.TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData,
+            CancellationToken cancellationToken)
+        {
+            Evict(Uncommitted(transaction));
+            return Task.CompletedTask;
+        }
 
         void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
-            EvictAsync(Uncommitted(transaction)).AsTask().GetAwaiter().GetResult();
+            Evict(Uncommitted(transaction));
 
         Task IDbTransactionInterceptor.TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData,
             CancellationToken cancellationToken)
@@ -224,16 +155,11 @@ public static class ContentOutputCache
             }
         }
 
-        private async ValueTask EvictAsync(HashSet<ContentKind> kinds)
+        private void Evict(HashSet<ContentKind> kinds)
         {
             counts.Clear();
-            if (kinds.Count == 0)
-                return;
-            // Counted first: an answer that is being made now, and is stored after the eviction below, is refused.
-            evictions.Add();
-            var store = services.GetRequiredService<IOutputCacheStore>();
-            foreach (var tag in kinds.SelectMany(kind => Evicts[kind]).Distinct())
-                await store.EvictByTagAsync(tag, CancellationToken.None);
+            foreach (var family in kinds.SelectMany(kind => Evicts[kind]).Distinct())
+                store.Evict(family);
         }
 
         private static HashSet<ContentKind> Kinds(DbContext? context) => context is null ? [] :

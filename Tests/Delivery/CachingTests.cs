@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using ContentApi.Api.Caching;
 using ContentApi.Domain;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.DependencyInjection;
 using ContentApi.Tests.Support;
 using static ContentApi.Tests.Support.ContentBuilder;
@@ -46,16 +45,11 @@ public class CachingTests : ApiTest
         await SaveAsync(Article("Nyhet"));
         using var first = await Client.GetAsync(url);
         var etag = first.Headers.ETag!;
-        // The client can have the whole answer a moment before the server has stored it.
-        for (var tries = 0; tries < 50; tries++)
-        {
-            using var cached = await Client.GetAsync(url);
-            if (cached.Headers.Age is not null)
-                break;
-            await Task.Delay(10);
-        }
+        Assert.That(CacheStatus(first), Is.EqualTo("ContentApi; fwd=uri-miss; stored"));
+        using (var cached = await Client.GetAsync(url))
+            Assert.That(CacheStatus(cached), Is.EqualTo("ContentApi; hit"));
         // The entry is gone (evicted for room, expired, or the server restarted) while browsers still hold the ETag.
-        await TestRun.Factory.Services.GetRequiredService<IOutputCacheStore>().EvictByTagAsync(ContentOutputCache.TagFor(new PathString(url.Split('?')[0])), default);
+        TestRun.Factory.Services.GetRequiredService<ResponseStore>().Evict(ResponseStore.FamilyOf(new PathString(url.Split('?')[0])));
 
         for (var attempt = 1; attempt <= 3; attempt++)
         {
@@ -73,7 +67,7 @@ public class CachingTests : ApiTest
 
         using var again = await Client.GetAsync(url);
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(again.Headers.Age, Is.Not.Null, "answered from the output cache");
+        Assert.That(CacheStatus(again), Is.EqualTo("ContentApi; hit"), "answered from the store");
         Assert.That(again.Headers.ETag, Is.EqualTo(etag));
         Assert.That(await again.Content.ReadAsStringAsync(), Is.EqualTo(await first.Content.ReadAsStringAsync()));
     }
@@ -235,5 +229,137 @@ public class CachingTests : ApiTest
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), url);
             Assert.That(TestRun.Factory.Sql.Count, Is.InRange(1, most), $"{url} issued {TestRun.Factory.Sql.Count} SQL commands");
         }
+    }
+
+    [Test]
+    public async Task AStoredAnswerCostsNoSqlAndSaysItWasAHit()
+    {
+        await SaveAsync(Article("Nyhet"));
+        using var first = await Client.GetAsync("/api/articles/by-slug/nyhet");
+        Assert.That(CacheStatus(first), Is.EqualTo("ContentApi; fwd=uri-miss; stored"));
+        TestRun.Factory.Sql.Reset();
+        using var second = await Client.GetAsync("/api/articles/by-slug/nyhet");
+        Assert.That(CacheStatus(second), Is.EqualTo("ContentApi; hit"));
+        Assert.That(TestRun.Factory.Sql.Count, Is.Zero);
+        Assert.That(await second.Content.ReadAsStringAsync(), Is.EqualTo(await first.Content.ReadAsStringAsync()));
+        Assert.That(second.Content.Headers.ContentType?.ToString(), Is.EqualTo(first.Content.Headers.ContentType?.ToString()));
+        Assert.That(second.Content.Headers.LastModified, Is.EqualTo(first.Content.Headers.LastModified));
+        Assert.That(second.Headers.ETag, Is.EqualTo(first.Headers.ETag));
+        Assert.That(second.Headers.CacheControl, Is.EqualTo(first.Headers.CacheControl));
+        Assert.That(second.Headers.Vary, Is.EquivalentTo(first.Headers.Vary));
+        // No Age: what the store holds is current (it is evicted on change), so a CDN may keep it for the whole max-age.
+        Assert.That(second.Headers.Age, Is.Null);
+
+        using var head = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/articles/by-slug/nyhet"));
+        Assert.That(head.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(head.Content.Headers.ContentLength, Is.EqualTo((await first.Content.ReadAsByteArrayAsync()).Length));
+        Assert.That(await head.Content.ReadAsByteArrayAsync(), Is.Empty);
+    }
+
+    [TestCase("br")]
+    [TestCase("gzip")]
+    public async Task CompressedAnswersAreStoredCompressedAndOnlyServedToClientsThatAskedForThem(string encoding)
+    {
+        await SaveAsync([.. Enumerable.Range(0, 20).Select(i => (object)Article($"Nyhet nummer {i}"))]);
+        using var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = Client.BaseAddress };
+        async Task<(HttpResponseMessage Response, byte[] Body)> GetAsync(string? acceptEncoding)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/articles");
+            if (acceptEncoding is not null)
+                request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue(acceptEncoding));
+            var response = await client.SendAsync(request);
+            return (response, await response.Content.ReadAsByteArrayAsync());
+        }
+
+        var plain = await GetAsync(null);
+        var made = await GetAsync(encoding);
+        TestRun.Factory.Sql.Reset();
+        var stored = await GetAsync(encoding);
+        var plainAgain = await GetAsync(null);
+        Assert.That(TestRun.Factory.Sql.Count, Is.Zero, "both answered from the store");
+        Assert.That(CacheStatus(stored.Response), Is.EqualTo("ContentApi; hit"));
+        Assert.That(stored.Response.Content.Headers.ContentEncoding, Is.EqualTo(new[] { encoding }));
+        Assert.That(stored.Body, Is.EqualTo(made.Body));
+        Assert.That(stored.Response.Content.Headers.ContentLength, Is.EqualTo(stored.Body.Length));
+        Assert.That(Decompress(stored.Body, encoding), Is.EqualTo(plain.Body));
+        Assert.That(plainAgain.Response.Content.Headers.ContentEncoding, Is.Empty);
+        Assert.That(plainAgain.Body, Is.EqualTo(plain.Body));
+        foreach (var (response, _) in new[] { plain, made, stored, plainAgain })
+            response.Dispose();
+    }
+
+    [Test]
+    public async Task AChangeEvictsAnswersWhateverTheCaseOfTheirAddress()
+    {
+        var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
+        var article = Article("Före");
+        await SaveAsync(article);
+        // Routing ignores case, so these are the same article; each is stored under its own address.
+        string[] urls = ["/API/Articles/by-slug/fore", "/Api/ARTICLES", "/OData/Articles?$select=title"];
+        foreach (var url in urls)
+        {
+            Assert.That(await Client.GetStringAsync(url), Does.Contain("Före"), url);
+            using var again = await Client.GetAsync(url);
+            Assert.That(CacheStatus(again), Is.EqualTo("ContentApi; hit"), url);
+        }
+        await publisher.SendJson(HttpMethod.Patch, $"/api/articles/{article.Id}", """{"title":"Efter"}""", ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        await publisher.SendJson(HttpMethod.Post, $"/api/articles/{article.Id}/publish");
+        foreach (var url in urls)
+            Assert.That(await Client.GetStringAsync(url), Does.Contain("\"title\":\"Efter\"").And.Not.Contain("\"title\":\"Före\""), url);
+    }
+
+    [Test]
+    public async Task ManySimultaneousRequestsForAMissingAnswerMakeItOnce()
+    {
+        await SaveAsync(Article("Nyhet"));
+        // What one making of the answer costs, under another address.
+        TestRun.Factory.Sql.Reset();
+        await Client.GetStringAsync("/api/articles/by-slug/nyhet?once");
+        var once = TestRun.Factory.Sql.Count;
+        Assert.That(once, Is.GreaterThan(0));
+
+        TestRun.Factory.Sql.Reset();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => Client.GetStringAsync("/api/articles/by-slug/nyhet")));
+        Assert.That(answers.Distinct().Count(), Is.EqualTo(1));
+        Assert.That(TestRun.Factory.Sql.Count, Is.EqualTo(once), "24 simultaneous requests made the answer once");
+    }
+
+    [Test]
+    public async Task ODataAnswersAreKeptApartByTheVersionAndPreferencesOfTheClient()
+    {
+        await SaveAsync(Article("Första"), Article("Andra", minutesAfterBase: 1));
+        const string url = "/odata/Articles?$select=title&$count=true";
+        async Task<string> GetAsync(string? maxVersion, string? prefer)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (maxVersion is not null)
+                request.Headers.Add("OData-MaxVersion", maxVersion);
+            if (prefer is not null)
+                request.Headers.Add("Prefer", prefer);
+            using var response = await Client.SendAsync(request);
+            Assert.That(response.Headers.Vary, Is.SupersetOf(new[] { "Accept-Encoding", "Accept", "OData-MaxVersion", "Prefer" }));
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        for (var round = 0; round < 2; round++) // made, then from the store
+        {
+            Assert.That(await GetAsync(null, null), Does.Contain("\"@odata.count\":2").And.Not.Contain("nextLink"));
+            Assert.That(await GetAsync("4.01", null), Does.Contain("\"@count\":2"));
+            Assert.That(await GetAsync("4.0", "odata.maxpagesize=1"), Does.Contain("\"@odata.nextLink\""));
+        }
+    }
+
+    private static string? CacheStatus(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Cache-Status", out var values) ? string.Join(", ", values) : null;
+
+    private static byte[] Decompress(byte[] body, string encoding)
+    {
+        using var input = new MemoryStream(body);
+        using Stream decompressor = encoding == "br"
+            ? new System.IO.Compression.BrotliStream(input, System.IO.Compression.CompressionMode.Decompress)
+            : new System.IO.Compression.GZipStream(input, System.IO.Compression.CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        decompressor.CopyTo(output);
+        return output.ToArray();
     }
 }

@@ -1,6 +1,5 @@
 using ContentApi.Api.Caching;
 using ContentApi.Infrastructure;
-using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -52,10 +51,8 @@ public class TestRun
         await using var connection = new NpgsqlConnection(_database!.ConnectionString);
         await connection.OpenAsync();
         await _respawner!.ResetAsync(connection);
-        // The tables were emptied behind the API's back: its output cache must forget what it held.
-        var cache = Factory.Services.GetRequiredService<IOutputCacheStore>();
-        foreach (var tag in ContentOutputCache.AllTags)
-            await cache.EvictByTagAsync(tag, CancellationToken.None);
+        // The tables were emptied behind the API's back: its store of answers must forget what it held.
+        Factory.Services.GetRequiredService<ResponseStore>().Clear();
         Factory.Services.GetRequiredService<CountCache>().Clear();
         Factory.Clock.Now = new DateTimeOffset(2024, 6, 15, 10, 0, 0, TimeSpan.Zero);
     }
