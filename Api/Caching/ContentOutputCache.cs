@@ -17,11 +17,12 @@ namespace ContentApi.Api.Caching;
 public static class ContentOutputCache
 {
     // What each kind of content can appear in: its own routes, the routes that embed it, and every OData answer
-    // ($expand can reach anything).
+    // ($expand can reach anything). Articles and pledges also decide which photos and contacts are public at all
+    // (the visibility rule: one a published article or pledge uses).
     private static readonly Dictionary<ContentKind, string[]> Evicts = new()
     {
-        [ContentKind.Article] = ["articles", "pledges", "odata"],
-        [ContentKind.Pledge] = ["pledges", "articles", "odata"],
+        [ContentKind.Article] = ["articles", "pledges", "photos", "contacts", "odata"],
+        [ContentKind.Pledge] = ["pledges", "articles", "photos", "contacts", "odata"],
         [ContentKind.Photo] = ["photos", "articles", "pledges", "odata"],
         [ContentKind.Contact] = ["contacts", "articles", "pledges", "odata"],
     };

@@ -105,8 +105,13 @@ public class HttpCachingMiddleware(RequestDelegate next, IOptions<HttpCachingOpt
         (request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/odata"))
         && !request.Path.StartsWithSegments("/api/admin") && !IsFile(request.Path);
 
-    /// <summary>A read of content by a caller without credentials: what may be answered from the store.</summary>
-    public static bool IsPublicRead(HttpRequest request) => IsContentRead(request) && !HasCredentials(request);
+    /// <summary>
+    /// A read of content or of a photo file by a caller without credentials: what may be answered from the store
+    /// (photo files have ETags and Cache-Control of their own).
+    /// </summary>
+    public static bool IsPublicRead(HttpRequest request) =>
+        (request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/odata"))
+        && !request.Path.StartsWithSegments("/api/admin") && !HasCredentials(request);
 
     public static bool HasCredentials(HttpRequest request) =>
         request.Headers.ContainsKey(HeaderNames.Authorization) || request.Headers.ContainsKey(Auth.ApiKeyAuthenticationHandler.Header);

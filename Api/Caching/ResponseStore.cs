@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -286,16 +287,21 @@ public sealed class ResponseStore
             var generation = GenerationOf(family);
             var response = context.Response;
             var server = context.Features.Get<IHttpResponseBodyFeature>()!;
-            using var buffer = new MemoryStream();
-            context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(buffer));
+            await using var capture = new Capture(server);
+            context.Features.Set<IHttpResponseBodyFeature>(capture);
             try
             {
                 await next(context);
+                await capture.CompleteAsync();
             }
             finally
             {
                 context.Features.Set(server);
             }
+            // Too big to keep (a photo's original file): it has gone out as it was made.
+            if (capture.Spilled)
+                return null;
+            var buffer = capture.Buffer;
 
             var entry = keep ? Entry.From(response, buffer, key, store._lifetimeMs) : null;
             var stored = entry is not null && store.TryStore(family, generation, key, entry);
@@ -358,6 +364,96 @@ public sealed class ResponseStore
                     if (tag == "*" || tag == etag || tag == "W/" + etag)
                         return true;
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Where an answer is made: a buffer, until it grows past <see cref="MaxBodyBytes"/>; then what is buffered and
+    /// everything after it goes straight to the client (it will not be kept).
+    /// </summary>
+    private sealed class Capture(IHttpResponseBodyFeature server) : Stream, IHttpResponseBodyFeature
+    {
+        private PipeWriter? _writer;
+
+        public MemoryStream Buffer { get; } = new();
+        public bool Spilled { get; private set; }
+
+        Stream IHttpResponseBodyFeature.Stream => this;
+        public PipeWriter Writer => _writer ??= PipeWriter.Create(this, new StreamPipeWriterOptions(leaveOpen: true));
+
+        public void DisableBuffering()
+        {
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
+            SendFileFallback.SendFileAsync(this, path, offset, count, cancellationToken);
+
+        public async Task CompleteAsync()
+        {
+            if (_writer is not null)
+                await _writer.FlushAsync();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (!Spilled && Buffer.Length + buffer.Length <= MaxBodyBytes)
+            {
+                Buffer.Write(buffer);
+                return;
+            }
+            if (!Spilled)
+            {
+                Spilled = true;
+                server.Stream.Write(Buffer.GetBuffer(), 0, (int)Buffer.Length);
+            }
+            server.Stream.Write(buffer);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!Spilled && Buffer.Length + buffer.Length <= MaxBodyBytes)
+            {
+                Buffer.Write(buffer.Span);
+                return;
+            }
+            if (!Spilled)
+            {
+                Spilled = true;
+                await server.Stream.WriteAsync(Buffer.GetBuffer().AsMemory(0, (int)Buffer.Length), cancellationToken);
+            }
+            await server.Stream.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override void Flush()
+        {
+            if (Spilled)
+                server.Stream.Flush();
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) =>
+            Spilled ? server.Stream.FlushAsync(cancellationToken) : Task.CompletedTask;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                Buffer.Dispose();
+            base.Dispose(disposing);
         }
     }
 }

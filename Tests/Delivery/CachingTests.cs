@@ -349,6 +349,81 @@ public class CachingTests : ApiTest
         }
     }
 
+    [Test]
+    public async Task PhotosAndContactsStopBeingPublicAtOnceWhenTheArticleThatShowedThemIsUnpublished()
+    {
+        var contact = Contact("Anna Andersson");
+        var (article, photo) = await PublishedArticleWithUploadedPhotoAsync(TestImages.Jpeg(800, 600), contact);
+        string[] urls = [$"/api/photos/{photo["id"]}", $"/api/photos/{photo["id"]}/file", RenditionUrl(photo), $"/api/contacts/{contact.Id}",
+            $"/odata/Photos({photo["id"]})", $"/odata/Contacts({contact.Id})"];
+        foreach (var url in urls)
+        {
+            using var made = await Client.GetAsync(url);
+            using var stored = await Client.GetAsync(url);
+            Assert.That(stored.StatusCode, Is.EqualTo(HttpStatusCode.OK), url);
+            Assert.That(CacheStatus(stored), Is.EqualTo("ContentApi; hit"), url);
+        }
+
+        var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
+        await publisher.SendJson(HttpMethod.Post, $"/api/articles/{article}/unpublish");
+        foreach (var url in urls)
+        {
+            using var response = await Client.GetAsync(url);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), url);
+        }
+    }
+
+    [Test]
+    public async Task RenditionsAreAnsweredFromTheStore()
+    {
+        var (_, photo) = await PublishedArticleWithUploadedPhotoAsync(TestImages.Jpeg(800, 600));
+        var url = RenditionUrl(photo);
+        var made = await Client.GetByteArrayAsync(url);
+        TestRun.Factory.Sql.Reset();
+        using var stored = await Client.GetAsync(url);
+        Assert.That(CacheStatus(stored), Is.EqualTo("ContentApi; hit"));
+        Assert.That(TestRun.Factory.Sql.Count, Is.Zero);
+        Assert.That(stored.Headers.CacheControl?.ToString(), Is.EqualTo("public, max-age=31536000, immutable"));
+        Assert.That(stored.Content.Headers.ContentType?.MediaType, Is.EqualTo("image/webp"));
+        Assert.That(await stored.Content.ReadAsByteArrayAsync(), Is.EqualTo(made));
+
+    }
+
+    [Test]
+    public async Task AFileTooBigToKeepIsSentWholeEveryTime()
+    {
+        var original = TestImages.NoisyJpeg(1600, 1200);
+        Assert.That(original, Has.Length.GreaterThan(ResponseStore.MaxBodyBytes), "the test needs a file larger than the store keeps");
+        var (_, photo) = await PublishedArticleWithUploadedPhotoAsync(original);
+        var stored = await Photos.UploadTests.StoredFile(Guid.Parse((string)photo["id"]!));
+        Assert.That(stored, Has.Length.GreaterThan(ResponseStore.MaxBodyBytes));
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var response = await Client.GetAsync($"/api/photos/{photo["id"]}/file");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(CacheStatus(response), Is.Null, "not from the store");
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(stored));
+        }
+    }
+
+    /// <summary>Uploads a picture and publishes an article that shows it, so anonymous readers may see it.</summary>
+    private static async Task<(Guid Article, JsonNode Photo)> PublishedArticleWithUploadedPhotoAsync(byte[] file, Contact? contact = null)
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        using var response = await editor.PostAsync("/api/photos", Photos.UploadTests.Form(file));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        var photo = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var article = Article("Med bild");
+        article.HeroPhotoId = Guid.Parse((string)photo["id"]!);
+        if (contact is not null)
+            article.Contacts = [contact];
+        await SaveAsync(contact is null ? [article] : [contact, article]);
+        return (article.Id, photo);
+    }
+
+    private static string RenditionUrl(JsonNode photo) =>
+        (string)photo["renditions"]!.AsArray().First(r => (string?)r!["format"] == "webp")!["url"]!;
+
     private static string? CacheStatus(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Cache-Status", out var values) ? string.Join(", ", values) : null;
 

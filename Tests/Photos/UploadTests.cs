@@ -37,7 +37,8 @@ public class UploadTests : ApiTest
         return (response, text.StartsWith('{') ? JsonNode.Parse(text) : null);
     }
 
-    private static async Task<byte[]> StoredFile(Guid id)
+    /// <summary>The photo's file as the API keeps it.</summary>
+    public static async Task<byte[]> StoredFile(Guid id)
     {
         await using var db = TestRun.Factory.CreateDbContext();
         var photo = await db.Photos.IgnoreQueryFilters().SingleAsync(p => p.Id == id);

@@ -28,6 +28,15 @@ public static class TestImages
         return image.WebpsaveBuffer(q: 80, keep: Enums.ForeignKeep.None);
     }
 
+    /// <summary>A JPEG of noise: it hardly compresses, so it is large for its size (≈ 2 MB at 1600 × 1200).</summary>
+    public static byte[] NoisyJpeg(int width, int height)
+    {
+        using var noise = Image.Gaussnoise(width, height, sigma: 60);
+        using var bytes = noise.Cast(Enums.BandFormat.Uchar);
+        using var colour = bytes.Bandjoin([bytes, bytes]).Copy(interpretation: Enums.Interpretation.Srgb);
+        return colour.JpegsaveBuffer(q: 95, keep: Enums.ForeignKeep.None);
+    }
+
     private static Image Gradient(int width, int height)
     {
         using var x = Image.Xyz(width, height);
