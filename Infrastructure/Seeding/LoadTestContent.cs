@@ -71,6 +71,8 @@ public static class LoadTestContent
         db.AddRange(contacts);
         await db.SaveChangesAsync(ct);
 
+        // Numbered after the articles already there, so a second run adds to the first instead of repeating its slugs.
+        var numbered = await db.Articles.IgnoreQueryFilters().CountAsync(ct);
         const int batchSize = 2_000;
         for (var start = 0; start < count; start += batchSize)
         {
@@ -84,7 +86,7 @@ public static class LoadTestContent
                 var article = new Article
                 {
                     Id = Guid.NewGuid(),
-                    Slug = $"{Slug.FromTitle(title)}-{i + 1}",
+                    Slug = $"{Slug.FromTitle(title)}-{numbered + i + 1}",
                     Title = title,
                     Lead = $"{title}. {Pick(random, Sentences)}",
                     Body =

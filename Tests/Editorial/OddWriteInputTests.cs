@@ -1,6 +1,7 @@
 using System.Net;
 using ContentApi.Domain;
 using ContentApi.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using static ContentApi.Tests.Support.ContentBuilder;
 
 namespace ContentApi.Tests.Editorial;
@@ -104,6 +105,53 @@ public class OddWriteInputTests : ApiTest
                 Assert.That((int)created.StatusCode, Is.InRange(400, 499), $"round {round}: {createdJson?.ToJsonString()}");
             }
         }
+    }
+
+    [Test]
+    public async Task APhotoDeletedWhileAnArticleStartsShowingItInItsBodyIsNeverLostSilently()
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        for (var round = 0; round < 12; round++)
+        {
+            var photo = Photo();
+            await SaveAsync(photo);
+            var create = editor.SendJson(HttpMethod.Post, "/api/articles", new
+            {
+                title = $"Artikel {round}",
+                body = new object[] { new { type = "Paragraph", text = "Text." }, new { type = "Image", photoId = photo.Id } },
+            });
+            var delete = editor.SendJson(HttpMethod.Delete, $"/api/photos/{photo.Id}", ifMatch: "*");
+            var ((created, createdJson), (deleted, deletedJson)) = (await create, await delete);
+            if (created.StatusCode == HttpStatusCode.Created)
+            {
+                // The article was acknowledged with the photo in its body: the photo stays.
+                AssertProblem(deleted, deletedJson, HttpStatusCode.Conflict, $"round {round}: delete after the article showed the photo");
+                var (photoAfter, _) = await editor.SendJson(HttpMethod.Get, $"/api/photos/{photo.Id}");
+                Assert.That(photoAfter.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"round {round}: the photo the article shows is still there");
+            }
+            else
+            {
+                Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), $"round {round}");
+                Assert.That((int)created.StatusCode, Is.InRange(400, 499), $"round {round}: {createdJson?.ToJsonString()}");
+            }
+        }
+    }
+
+    [Test]
+    public async Task TheDatabaseItselfKeepsTheSameRuleForBodyPhotos()
+    {
+        var photo = Photo();
+        var article = Article("Med bild i texten");
+        article.Body = [Block.Paragraph("Text."), Block.Image(photo.Id)];
+        await SaveAsync(photo, article);
+        await using var db = TestRun.Factory.CreateDbContext();
+        var deleting = Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            db.Database.ExecuteSqlAsync($"DELETE FROM photos WHERE id = {photo.Id}"));
+        Assert.That(deleting!.SqlState, Is.EqualTo(Npgsql.PostgresErrorCodes.ForeignKeyViolation));
+        var missing = Guid.NewGuid();
+        var showing = Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            db.Database.ExecuteSqlAsync($"UPDATE articles SET photo_ids = photo_ids || {missing} WHERE id = {article.Id}"));
+        Assert.That(showing!.SqlState, Is.EqualTo(Npgsql.PostgresErrorCodes.ForeignKeyViolation));
     }
 
     [TestCase("application/xml")]
