@@ -90,9 +90,15 @@ public static class ProblemDefaults
             StatusCodes.Status404NotFound => $"Nothing is at {request.Path}. Ids are GUIDs, years are numbers such as 2024; see /swagger for the routes.",
             StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
             StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
+            StatusCodes.Status413PayloadTooLarge => BodyLimit(context.HttpContext) is { } limit
+                ? $"The request body is larger than the {limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes (about {limit / 1_000_000} MB) this server accepts."
+                : "The request body is larger than this server accepts.",
             _ => problem.Detail,
         };
     }
+
+    private static long? BodyLimit(HttpContext context) =>
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
 }
 
 /// <summary>

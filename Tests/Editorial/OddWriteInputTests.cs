@@ -154,6 +154,22 @@ public class OddWriteInputTests : ApiTest
         Assert.That(showing!.SqlState, Is.EqualTo(Npgsql.PostgresErrorCodes.ForeignKeyViolation));
     }
 
+    [Test]
+    public async Task ABodyOverTheServersLimitIsA413ThatSaysTheLimit()
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/articles")
+        {
+            Content = new StringContent($$"""{"title":"{{new string('a', 31 * 1024 * 1024)}}"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        // The server answers before reading the body; with Expect: 100-continue the client waits for that answer.
+        request.Headers.ExpectContinue = true;
+        using var response = await editor.SendAsync(request);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        AssertProblem(response, json, HttpStatusCode.RequestEntityTooLarge, "31 MB of JSON");
+        Assert.That((string?)json!["detail"], Does.Contain("30 MB"));
+    }
+
     [TestCase("application/xml")]
     [TestCase("text/html")]
     public async Task ProblemsAreJsonWhateverTheClientAccepts(string accept)
