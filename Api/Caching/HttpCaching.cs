@@ -33,7 +33,7 @@ public class HttpCachingMiddleware(RequestDelegate next, IOptions<HttpCachingOpt
     // JSON bodies of the API are small; anything larger streams through unbuffered (and without an ETag).
     private const int MaxBufferedBytes = 1024 * 1024;
     private static readonly StringValues RestVary = "Accept-Encoding, Accept";
-    private static readonly StringValues ODataVary = "Accept-Encoding, Accept, OData-MaxVersion, Prefer";
+    private static readonly StringValues ODataVary = "Accept-Encoding, Accept, Accept-Charset, OData-MaxVersion, Prefer";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -79,8 +79,8 @@ public class HttpCachingMiddleware(RequestDelegate next, IOptions<HttpCachingOpt
             if (string.IsNullOrEmpty(response.Headers.CacheControl))
                 response.Headers.CacheControl =
                     $"public, max-age={options.Value.MaxAgeSeconds}, stale-while-revalidate={options.Value.StaleWhileRevalidateSeconds}";
-            // OData answers also depend on the version the client speaks (4.01 writes "@count", not "@odata.count") and
-            // on its preferences (odata.maxpagesize).
+            // OData answers also depend on the version the client speaks (4.01 writes "@count", not "@odata.count"), on
+            // its preferences (odata.maxpagesize) and on the charset it accepts (utf-16 is honoured).
             response.Headers.Vary = request.Path.StartsWithSegments("/odata") ? ODataVary : RestVary;
             // A current If-None-Match is answered 304 by the ResponseStore, further out, which keeps the whole answer.
         }

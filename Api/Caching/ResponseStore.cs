@@ -28,6 +28,7 @@ public sealed class ResponseStore
     private readonly object _gate = new();
     private readonly long _limit;
     private readonly long _lifetimeMs;
+    private readonly long _maxEntryBytes;
     private long _size;
 
     public ResponseStore(IConfiguration configuration)
@@ -38,6 +39,8 @@ public sealed class ResponseStore
         // Every change made through this server evicts at once; the lifetime bounds how long a change made by another
         // instance, or a new year's "current" pledge, can take to show.
         _lifetimeMs = 1000L * configuration.GetValue("OutputCache:LifetimeSeconds", 600);
+        // A few large photo files must not push out hundreds of JSON answers.
+        _maxEntryBytes = Math.Min(MaxBodyBytes, _limit / 16);
     }
 
     /// <summary>Bytes held (bodies, headers and keys).</summary>
@@ -104,13 +107,12 @@ public sealed class ResponseStore
     /// <summary>Stores an answer unless its family was evicted since <paramref name="generation"/>.</summary>
     private bool TryStore(Family family, long generation, in Key key, Entry entry)
     {
-        if (entry.Size > _limit / 4)
-            return false;
         lock (_gate)
         {
             // Evicted while it was being made: it may hold what the database said before the change.
             if (family.Generation != generation)
                 return false;
+            entry.Generation = generation;
             if (_size + entry.Size > _limit)
                 Compact(_limit * 3 / 4 - entry.Size);
             var entries = family.Entries;
@@ -148,17 +150,24 @@ public sealed class ResponseStore
     }
 
     /// <summary>What an answer depends on: the address and the request headers it varies by (see the Vary header).</summary>
-    private readonly record struct Key(string Path, string Query, string Accept, string AcceptEncoding, string ODataMaxVersion, string Prefer)
+    /// <remarks>
+    /// The scheme and host too: OData writes absolute links (<c>@odata.context</c>, <c>@odata.nextLink</c>) from them, so
+    /// an answer made for one Host header must never go to a client that used another.
+    /// </remarks>
+    private readonly record struct Key(string Scheme, string Host, string Path, string Query, string Accept, string AcceptEncoding,
+        string AcceptCharset, string ODataMaxVersion, string Prefer)
     {
         public static Key Of(HttpRequest request, string family)
         {
             var headers = request.Headers;
             var odata = family == "odata";
-            return new(request.Path.Value ?? "", request.QueryString.Value ?? "", headers.Accept.ToString(), headers.AcceptEncoding.ToString(),
+            return new(request.Scheme, request.Host.Value ?? "", request.Path.Value ?? "", request.QueryString.Value ?? "",
+                headers.Accept.ToString(), headers.AcceptEncoding.ToString(), odata ? headers.AcceptCharset.ToString() : "",
                 odata ? headers["OData-MaxVersion"].ToString() : "", odata ? headers["Prefer"].ToString() : "");
         }
 
-        public int Bytes => 2 * (Path.Length + Query.Length + Accept.Length + AcceptEncoding.Length + ODataMaxVersion.Length + Prefer.Length);
+        public int Bytes => 2 * (Scheme.Length + Host.Length + Path.Length + Query.Length + Accept.Length + AcceptEncoding.Length
+            + AcceptCharset.Length + ODataMaxVersion.Length + Prefer.Length);
     }
 
     /// <summary>A 200 answer ready to send again.</summary>
@@ -198,20 +207,26 @@ public sealed class ResponseStore
         public long Expires { get; }
         public long Size { get; }
         public long LastUsed;
+        /// <summary>The generation of its family it was stored in.</summary>
+        public long Generation;
 
-        /// <summary>The answer as made, if it may be kept: a 200 for everyone, with an ETag, and not too big.</summary>
-        public static Entry? From(HttpResponse response, MemoryStream body, in Key key, long lifetimeMs)
+        /// <summary>
+        /// The answer as made, if it may be kept: a 200 for everyone, with an ETag, whole (as long as it said it would
+        /// be), and not too big.
+        /// </summary>
+        public static Entry? From(HttpResponse response, MemoryStream body, in Key key, ResponseStore store)
         {
             var headers = response.Headers;
             if (response.StatusCode != StatusCodes.Status200OK || headers.ETag.ToString() is not { Length: > 0 } etag
-                || body.Length > MaxBodyBytes || headers.SetCookie.Count > 0
+                || body.Length > store._maxEntryBytes || headers.SetCookie.Count > 0
+                || response.ContentLength is { } length && length != body.Length
                 || headers.CacheControl.ToString() is var cacheControl
                     && (cacheControl.Contains("private", StringComparison.OrdinalIgnoreCase)
                         || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase)))
                 return null;
             var kept = headers.Where(header => !Transient.Contains(header.Key)).ToArray();
             var size = body.Length + key.Bytes + 200 + kept.Sum(header => 2 * (header.Key.Length + header.Value.ToString().Length) + 48);
-            return new Entry(body.ToArray(), kept, etag, Environment.TickCount64 + lifetimeMs, size);
+            return new Entry(body.ToArray(), kept, etag, Environment.TickCount64 + store._lifetimeMs, size);
         }
     }
 
@@ -235,60 +250,62 @@ public sealed class ResponseStore
         public Task InvokeAsync(HttpContext context)
         {
             var request = context.Request;
-            if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) || !HttpCachingMiddleware.IsPublicRead(request))
+            if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
                 return next(context);
+            if (!HttpCachingMiddleware.IsPublicRead(request))
+                // Not for the store (an editor's preview): still a 304 when the editor's copy is current.
+                return request.Headers.IfNoneMatch.Count > 0 ? MakeAsync(context, null) : next(context);
             var name = FamilyOf(request.Path);
             var key = Key.Of(request, name);
             var family = store._families[name];
-            return store.Find(family, key) is { } entry ? SendAsync(context, entry, CacheStatus.Hit) : MissAsync(context, family, key);
+            return store.Find(family, key) is { } entry ? SendAsync(context, entry, CacheStatus.Hit) : MissAsync(context, new Making(family, key));
         }
 
-        private async Task MissAsync(HttpContext context, Family family, Key key)
+        private async Task MissAsync(HttpContext context, Making making)
         {
-            // HEAD answers have no body to keep: made each time (they are rare).
-            if (!HttpMethods.IsGet(context.Request.Method))
-            {
-                await MakeAsync(context, family, key, keep: false);
-                return;
-            }
-            TaskCompletionSource<Entry?> made;
             while (true)
             {
-                if (store._inFlight.TryGetValue(key, out var pending))
+                if (store._inFlight.TryGetValue(making.Key, out var pending))
                 {
-                    if (await pending.Task.WaitAsync(context.RequestAborted) is { } entry)
-                    {
+                    // Another request is making this answer: take it, unless the family was evicted since it was stored
+                    // (it may be from before a change), or it could not be kept (an error, or content changed).
+                    if (await pending.Task.WaitAsync(context.RequestAborted) is { } entry && entry.Generation == GenerationOf(making.Family))
                         await SendAsync(context, entry, CacheStatus.Hit);
-                        return;
-                    }
-                    // The one made meanwhile could not be kept (an error, or content changed): make our own.
-                    await MakeAsync(context, family, key, keep: true);
+                    else
+                        await MakeAsync(context, making);
                     return;
                 }
-                made = new TaskCompletionSource<Entry?>(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (store._inFlight.TryAdd(key, made))
+                making.Waiters = new TaskCompletionSource<Entry?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (store._inFlight.TryAdd(making.Key, making.Waiters))
                     break;
             }
-            Entry? stored = null;
             try
             {
-                stored = await MakeAsync(context, family, key, keep: true);
+                await MakeAsync(context, making);
             }
             finally
             {
-                store._inFlight.TryRemove(new KeyValuePair<Key, TaskCompletionSource<Entry?>>(key, made));
-                made.SetResult(stored);
+                making.Release(store._inFlight, null);
             }
         }
 
-        /// <summary>Makes the answer into a buffer, stores it if it may be kept, and sends it (or a 304).</summary>
-        private async Task<Entry?> MakeAsync(HttpContext context, Family family, Key key, bool keep)
+        /// <summary>
+        /// Makes the answer into a buffer, stores it if it may be kept (and hands it to the requests waiting for it),
+        /// then sends it, or a 304.
+        /// </summary>
+        private async Task MakeAsync(HttpContext context, Making? making)
         {
-            var generation = GenerationOf(family);
+            var request = context.Request;
+            var generation = making is null ? 0 : GenerationOf(making.Family);
             var response = context.Response;
             var server = context.Features.Get<IHttpResponseBodyFeature>()!;
             await using var capture = new Capture(server);
             context.Features.Set<IHttpResponseBodyFeature>(capture);
+            // HEAD is answered as the GET it stands for, without the body: endpoints only map GET, and the answer can be
+            // stored for both.
+            var head = HttpMethods.IsHead(request.Method);
+            if (head && making is not null)
+                request.Method = HttpMethods.Get;
             try
             {
                 await next(context);
@@ -297,27 +314,50 @@ public sealed class ResponseStore
             finally
             {
                 context.Features.Set(server);
+                if (head)
+                    request.Method = HttpMethods.Head;
             }
             // Too big to keep (a photo's original file): it has gone out as it was made.
             if (capture.Spilled)
-                return null;
+                return;
             var buffer = capture.Buffer;
 
-            var entry = keep ? Entry.From(response, buffer, key, store._lifetimeMs) : null;
-            var stored = entry is not null && store.TryStore(family, generation, key, entry);
-            response.Headers[CacheStatus.Header] = stored ? CacheStatus.Stored : CacheStatus.Miss;
-            if (response.StatusCode == StatusCodes.Status200OK && Matches(context.Request, response.Headers.ETag.ToString()))
+            if (making is not null)
+            {
+                // Not kept when the client went away: a file endpoint then ends quietly with what it had sent so far.
+                var entry = context.RequestAborted.IsCancellationRequested ? null : Entry.From(response, buffer, making.Key, store);
+                var stored = entry is not null && store.TryStore(making.Family, generation, making.Key, entry);
+                making.Release(store._inFlight, stored ? entry : null);
+                response.Headers[CacheStatus.Header] = stored ? CacheStatus.Stored : CacheStatus.Miss;
+            }
+            if (response.StatusCode == StatusCodes.Status200OK && Matches(request, response.Headers.ETag.ToString()))
             {
                 NotModified(response);
-                return stored ? entry : null;
+                return;
             }
-            if (buffer.Length > 0)
+            if (buffer.Length > 0 || head)
             {
                 response.ContentLength = buffer.Length;
-                if (!HttpMethods.IsHead(context.Request.Method))
+                if (!head)
                     await response.BodyWriter.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
             }
-            return stored ? entry : null;
+        }
+
+        /// <summary>One answer being made for the store, and the requests waiting for it.</summary>
+        private sealed class Making(Family family, Key key)
+        {
+            public Family Family { get; } = family;
+            public Key Key { get; } = key;
+            public TaskCompletionSource<Entry?>? Waiters { get; set; }
+
+            /// <summary>Hands the answer (or null: make your own) to the waiting requests; only the first call counts.</summary>
+            public void Release(ConcurrentDictionary<Key, TaskCompletionSource<Entry?>> inFlight, Entry? entry)
+            {
+                if (Waiters is null)
+                    return;
+                inFlight.TryRemove(new KeyValuePair<Key, TaskCompletionSource<Entry?>>(Key, Waiters));
+                Waiters.TrySetResult(entry);
+            }
         }
 
         private static Task SendAsync(HttpContext context, Entry entry, StringValues status)

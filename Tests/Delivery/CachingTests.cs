@@ -424,6 +424,68 @@ public class CachingTests : ApiTest
     private static string RenditionUrl(JsonNode photo) =>
         (string)photo["renditions"]!.AsArray().First(r => (string?)r!["format"] == "webp")!["url"]!;
 
+    [Test]
+    public async Task AnAnswerMadeForAnotherHostOrCharsetNeverGoesToOtherClients()
+    {
+        await SaveAsync(Article("Nyhet"));
+        const string url = "/odata/Articles?$select=title";
+        using (var forged = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            forged.Headers.Host = "evil.example";
+            using var response = await Client.SendAsync(forged);
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("evil.example"), "OData writes absolute links from the Host header");
+        }
+        using (var utf16 = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            utf16.Headers.AcceptCharset.Add(new StringWithQualityHeaderValue("utf-16"));
+            using var response = await Client.SendAsync(utf16);
+            Assert.That(response.Content.Headers.ContentType?.CharSet, Is.EqualTo("utf-16"));
+            Assert.That(response.Headers.Vary, Does.Contain("Accept-Charset"));
+        }
+        for (var round = 0; round < 2; round++) // made, then from the store
+        {
+            using var plain = await Client.GetAsync(url);
+            Assert.That(plain.Content.Headers.ContentType?.CharSet, Is.EqualTo("utf-8"));
+            var json = await plain.Content.ReadAsStringAsync();
+            Assert.That(json, Does.Contain($"\"@odata.context\":\"{Client.BaseAddress}odata/$metadata"));
+            Assert.That(json, Does.Not.Contain("evil.example"));
+        }
+    }
+
+    [Test]
+    public async Task HeadIsAnsweredAsTheGetItStandsForWhetherStoredOrNot()
+    {
+        await SaveAsync(Article("Nyhet"));
+        foreach (var url in new[] { "/api/articles/by-slug/nyhet", "/odata/Articles?$select=title" })
+        {
+            for (var round = 0; round < 2; round++) // made, then from the store
+            {
+                using var head = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+                Assert.That(head.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"{url}, round {round}");
+                Assert.That(await head.Content.ReadAsByteArrayAsync(), Is.Empty);
+                Assert.That(CacheStatus(head), Is.EqualTo(round == 0 ? "ContentApi; fwd=uri-miss; stored" : "ContentApi; hit"));
+                using var get = await Client.GetAsync(url);
+                Assert.That(head.Content.Headers.ContentLength, Is.EqualTo((await get.Content.ReadAsByteArrayAsync()).Length), url);
+                Assert.That(head.Headers.ETag, Is.EqualTo(get.Headers.ETag), url);
+            }
+        }
+    }
+
+    [Test]
+    public async Task AnEditorsCurrentCopyIsAnswered304Too()
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        await SaveAsync(Article("Utkast", ContentStatus.Draft));
+        using var first = await editor.GetAsync("/api/articles/by-slug/utkast");
+        Assert.That(first.Headers.ETag, Is.Not.Null);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/api/articles/by-slug/utkast");
+        again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        using var response = await editor.SendAsync(again);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+        Assert.That(response.Headers.CacheControl?.NoStore, Is.True);
+        Assert.That(CacheStatus(response), Is.Null, "an editor's answer never goes through the store");
+    }
+
     private static string? CacheStatus(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Cache-Status", out var values) ? string.Join(", ", values) : null;
 

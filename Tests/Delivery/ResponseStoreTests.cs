@@ -34,16 +34,95 @@ public class ResponseStoreTests
         }, _store);
     }
 
-    private async Task<string> GetAsync(string path)
+    private async Task<string> GetAsync(string path, ResponseStore.Middleware? middleware = null, Stream? client = null,
+        CancellationToken aborted = default)
     {
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
         context.Request.Path = path;
-        var body = new MemoryStream();
+        context.RequestAborted = aborted;
+        var body = client ?? new MemoryStream();
         context.Response.Body = body;
-        await _middleware.InvokeAsync(context);
+        await (middleware ?? _middleware).InvokeAsync(context);
         Assert.That(context.Response.StatusCode, Is.EqualTo(StatusCodes.Status200OK));
-        return Encoding.UTF8.GetString(body.ToArray()).TrimEnd();
+        return body is MemoryStream memory ? Encoding.UTF8.GetString(memory.ToArray()).TrimEnd() : "";
+    }
+
+    [Test]
+    public async Task AnAnswerCutShortIsNotKept()
+    {
+        // A file endpoint whose client went away ends quietly with what it had: less than its Content-Length.
+        var made = 0;
+        var cutShort = new ResponseStore.Middleware(async context =>
+        {
+            made++;
+            context.Response.ContentType = "image/webp";
+            context.Response.Headers.ETag = "\"v1-320.webp\"";
+            context.Response.ContentLength = 5000;
+            if (made == 1)
+                await context.Response.Body.WriteAsync(new byte[1000]);
+            else
+                await context.Response.Body.WriteAsync(new byte[5000]);
+        }, _store);
+        await GetAsync("/api/photos/1/renditions/v1/320.webp", cutShort);
+        await GetAsync("/api/photos/1/renditions/v1/320.webp", cutShort);
+        Assert.That(made, Is.EqualTo(2), "the short answer was not kept");
+        await GetAsync("/api/photos/1/renditions/v1/320.webp", cutShort);
+        Assert.That(made, Is.EqualTo(2), "the whole one was");
+    }
+
+    [Test]
+    public async Task AnAnswerMadeForAClientThatWentAwayIsNotKept()
+    {
+        using var gone = new CancellationTokenSource();
+        await gone.CancelAsync();
+        // Sending to a client that is gone fails; what matters is what was kept.
+        Assert.CatchAsync<OperationCanceledException>(() => GetAsync("/api/articles/1", aborted: gone.Token));
+        await GetAsync("/api/articles/1");
+        Assert.That(_made["/api/articles/1"], Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task ARequestAfterAnEvictionNeverWaitsForNorGetsAnAnswerFromBeforeIt()
+    {
+        var version = 1;
+        var endpoint = new ResponseStore.Middleware(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.Headers.ETag = $"\"{version}\"";
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes($"version {version}"));
+        }, _store);
+        // The first reader's connection is slow: its answer is made and stored, and then it takes its time.
+        var slowClient = new StalledStream();
+        var first = GetAsync("/api/articles/1", endpoint, slowClient);
+        await slowClient.Writing;
+        version = 2;
+        _store.Evict("articles");
+
+        var next = GetAsync("/api/articles/1", endpoint);
+        Assert.That(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(next), "the next reader waited for the slow one");
+        Assert.That(await next, Is.EqualTo("version 2"));
+        slowClient.Release();
+        await first;
+    }
+
+    /// <summary>A client connection that accepts nothing until released.</summary>
+    private sealed class StalledStream : MemoryStream
+    {
+        private readonly TaskCompletionSource _writing = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Task Writing => _writing.Task;
+        public void Release() => _released.TrySetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _writing.TrySetResult();
+            await _released.Task;
+            await base.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     }
 
     [Test]
