@@ -52,7 +52,7 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         if (match.Success)
             throw new ODataException(
                 $"'{match.Value}' can be selected but not used in $filter or $orderby: it is a document stored whole.");
-        if (queryOptions.SkipToken is not null && !NextLinks.CanContinue(queryOptions.OrderBy?.OrderByClause))
+        if (queryOptions.SkipToken is not null && !NextLinks.CanContinue(queryOptions.OrderBy?.OrderByClause, request))
             throw new ODataException(
                 "$skiptoken continues only an order by the entity's own properties that cannot be null: follow the @odata.nextLink of the previous page, which uses $skip for other orders.");
         // A photo's renditions are computed from the whole row, after the database has answered.

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.OData.Query.Container;
 using Microsoft.AspNetCore.OData.Query.Expressions;
 using Microsoft.OData.Edm;
 using Microsoft.OData.UriParser;
+using ContentApi.Api.Caching;
 
 namespace ContentApi.Api.OData;
 
@@ -15,27 +16,37 @@ namespace ContentApi.Api.OData;
 /// default) an article published or unpublished meanwhile neither repeats nor hides another.
 /// </summary>
 /// <remarks>
-/// Only for orders by the entity's own non-nullable properties (<see cref="CanContinue"/>). OData's $skiptoken compares
-/// as C# does (null before every value) while PostgreSQL sorts nulls after every value: continuing
-/// <c>$orderby=publishedAt desc</c> after a draft (no publishedAt) would end the list there, and an order through an
-/// optional navigation (<c>pledge/year</c>) has nulls too. Other orders get <c>$skip</c> links, and a <c>$skiptoken</c>
-/// for them is refused.
+/// Only for orders by the entity's own properties that are never null in what the caller sees (<see cref="CanContinue"/>).
+/// OData's $skiptoken compares as C# does (null before every value) while PostgreSQL sorts nulls after every value:
+/// continuing an editor's <c>$orderby=publishedAt desc</c> after a draft (no publishedAt) would end the list there, and
+/// an order through an optional navigation (<c>pledge/year</c>) has nulls too. Anonymous readers see published content
+/// only, which always has a publishedAt (a check constraint holds it), so their newest-first walks get tokens. Other
+/// orders get <c>$skip</c> links, and a <c>$skiptoken</c> for them is refused.
 /// </remarks>
 public sealed class NextLinks : DefaultSkipTokenHandler
 {
     public override Uri GenerateNextPageLink(Uri baseUri, int pageSize, object instance, ODataSerializerContext context) =>
         // Without an item to continue after, OData writes a $skip link.
-        base.GenerateNextPageLink(baseUri, pageSize, CanContinue(context?.QueryOptions?.OrderBy?.OrderByClause) ? instance : null!, context);
+        base.GenerateNextPageLink(baseUri, pageSize,
+            CanContinue(context?.QueryOptions?.OrderBy?.OrderByClause, context?.Request) ? instance : null!, context);
 
     /// <summary>Whether a $skiptoken can continue the order: each property is the entity's own and never null.</summary>
-    public static bool CanContinue(OrderByClause? order)
+    public static bool CanContinue(OrderByClause? order, HttpRequest? request)
     {
+        var publishedOnly = request is not null && !HttpCachingMiddleware.HasCredentials(request);
         for (var clause = order; clause is not null; clause = clause.ThenBy)
-            if (clause.Expression is not SingleValuePropertyAccessNode { Source: ResourceRangeVariableReferenceNode } property
-                || property.TypeReference is not { IsNullable: false })
+        {
+            if (clause.Expression is not SingleValuePropertyAccessNode { Source: ResourceRangeVariableReferenceNode } property)
                 return false;
+            if (property.TypeReference is { IsNullable: true } && !(publishedOnly && SetOncePublished(property.Property)))
+                return false;
+        }
         return true;
     }
+
+    /// <summary>A property that published content always has (ck_articles_published_has_date, ck_pledges_published_has_date).</summary>
+    private static bool SetOncePublished(IEdmProperty property) =>
+        property.Name == "publishedAt" && property.DeclaringType is IEdmEntityType { Name: "Article" or "Pledge" };
 }
 
 /// <summary>

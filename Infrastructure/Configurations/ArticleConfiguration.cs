@@ -12,6 +12,8 @@ public class ArticleConfiguration : IEntityTypeConfiguration<Article>
         builder.Property(a => a.Title).HasMaxLength(Article.TitleMaxLength);
         builder.Property(a => a.Lead).HasMaxLength(Article.LeadMaxLength);
         builder.Property(a => a.Status).HasConversion<string>().HasMaxLength(20);
+        // Published content always has its publication date: anonymous OData readers page through it by publishedAt.
+        builder.ToTable(t => t.HasCheckConstraint("ck_articles_published_has_date", "status <> 'Published' OR published_at IS NOT NULL"));
         builder.Property(a => a.Tags);
         builder.Property(a => a.PhotoIds);
         builder.ComplexCollection(a => a.Body, body =>

@@ -12,6 +12,8 @@ public class PledgeConfiguration : IEntityTypeConfiguration<Pledge>
         builder.Property(p => p.Title).HasMaxLength(Pledge.TitleMaxLength);
         builder.Property(p => p.Summary).HasMaxLength(Pledge.SummaryMaxLength);
         builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(20);
+        // Published content always has its publication date: anonymous OData readers page through it by publishedAt.
+        builder.ToTable(t => t.HasCheckConstraint("ck_pledges_published_has_date", "status <> 'Published' OR published_at IS NOT NULL"));
         builder.ComplexCollection(p => p.Signatories, s => s.ToJson());
         builder.ComplexCollection(p => p.OngoingEfforts, e => e.ToJson());
         builder.ComplexCollection(p => p.PriorityAreas, area =>

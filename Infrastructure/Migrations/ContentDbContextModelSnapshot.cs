@@ -203,7 +203,10 @@ namespace ContentApi.Infrastructure.Migrations
                     b.HasIndex("Status", "PublishedAt", "Id")
                         .HasDatabaseName("ix_articles_status_published_at_id");
 
-                    b.ToTable("articles", (string)null);
+                    b.ToTable("articles", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_articles_published_has_date", "status <> 'Published' OR published_at IS NOT NULL");
+                        });
                 });
 
             modelBuilder.Entity("ContentApi.Domain.ArticleContact", b =>
@@ -584,7 +587,10 @@ namespace ContentApi.Infrastructure.Migrations
                     b.HasIndex("Status", "ValidFrom", "ValidTo")
                         .HasDatabaseName("ix_pledges_status_valid_from_valid_to");
 
-                    b.ToTable("pledges", (string)null);
+                    b.ToTable("pledges", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_pledges_published_has_date", "status <> 'Published' OR published_at IS NOT NULL");
+                        });
                 });
 
             modelBuilder.Entity("ContentApi.Domain.Revision", b =>
