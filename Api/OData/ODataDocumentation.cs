@@ -16,8 +16,8 @@ public class ODataCollection<T>
 
     /// <summary>
     /// The next page, when the server cut the result short (at most 100 per page). It continues after this page's last
-    /// item (<c>$skiptoken</c>) when the order is by the entity's own properties that cannot be null, else counts items
-    /// (<c>$skip</c>).
+    /// item (<c>$skiptoken</c>) when the order is by the entity's own properties that cannot be null in what the caller
+    /// sees (for anonymous readers that includes publishedAt), else counts items (<c>$skip</c>).
     /// </summary>
     [JsonPropertyName("@odata.nextLink")]
     public string? NextLink { get; set; }
