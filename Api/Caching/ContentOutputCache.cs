@@ -4,7 +4,9 @@ using System.Runtime.CompilerServices;
 using ContentApi.Domain;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
@@ -166,7 +168,7 @@ public static class ContentOutputCache
         private static HashSet<ContentKind> Kinds(DbContext? context) => context is null ? [] :
         [
             .. context.ChangeTracker.Entries()
-                .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && SeenByReaders(e))
                 .Select(e => e.Entity switch
                 {
                     Article or ArticleContact or SlugRedirect => ContentKind.Article,
@@ -177,5 +179,37 @@ public static class ContentOutputCache
                 })
                 .OfType<ContentKind>(),
         ];
+
+        /// <summary>
+        /// Whether anonymous readers can see the change. An article or pledge that is published neither before nor
+        /// after it (a draft being written, an archived one) is invisible to them, and so is a published article's
+        /// pending version; so are the contacts linked to such an article. Anything else, or anything not known for
+        /// sure, evicts.
+        /// </summary>
+        private static bool SeenByReaders(EntityEntry entry) => entry.Entity switch
+        {
+            Article or Pledge => Published(entry) is not (false, false)
+                && !(entry.State == EntityState.Modified && OnlyThePendingVersionChanged(entry)),
+            ArticleContact link => entry.Context.ChangeTracker.Entries<Article>().FirstOrDefault(a => a.Entity.Id == link.ArticleId) is not { } article
+                || Published(article) is not (false, false),
+            _ => true,
+        };
+
+        /// <summary>Whether the content was published before the change and is after it (true when not known).</summary>
+        private static (bool Before, bool After) Published(EntityEntry entry)
+        {
+            var status = entry.Property(nameof(Article.Status));
+            // Marked modified with the same value on both sides (an entity attached with Update): the stored one is unknown.
+            if (entry.State == EntityState.Modified && status.IsModified && Equals(status.OriginalValue, status.CurrentValue))
+                return (true, true);
+            return (entry.State != EntityState.Added && status.OriginalValue is ContentStatus.Published,
+                entry.State != EntityState.Deleted && status.CurrentValue is ContentStatus.Published);
+        }
+
+        // Navigations are left out: a changed reference shows in its foreign key, a changed link in an ArticleContact.
+        private static bool OnlyThePendingVersionChanged(EntityEntry entry) =>
+            Published(entry) is (true, true)
+            && entry.Members.Where(member => member.IsModified && member.Metadata is not INavigationBase)
+                .All(member => member.Metadata.Name is nameof(Article.PendingChanges) or nameof(Article.Version));
     }
 }

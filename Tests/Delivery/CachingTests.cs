@@ -486,6 +486,46 @@ public class CachingTests : ApiTest
         Assert.That(CacheStatus(response), Is.Null, "an editor's answer never goes through the store");
     }
 
+    [Test]
+    public async Task WorkOnDraftsAndPendingVersionsKeepsWhatReadersSeeStored()
+    {
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
+        var photo = Photo();
+        var contact = Contact("Anna Andersson");
+        var published = Article("Publicerad");
+        var draft = Article("Utkast", ContentStatus.Draft);
+        await SaveAsync(photo, contact, published, draft);
+        string[] urls = ["/api/articles/by-slug/publicerad", "/api/articles", "/odata/Articles?$select=title"];
+        foreach (var url in urls)
+            await Client.GetStringAsync(url);
+
+        async Task EditAsync(Guid id, string title)
+        {
+            using var current = await editor.GetAsync($"/api/articles/{id}");
+            var (response, json) = await editor.SendJson(HttpMethod.Put, $"/api/articles/{id}", new
+            {
+                title, lead = "Ingress.", body = new object[] { new { type = "Paragraph", text = "Text." }, new { type = "Image", photoId = photo.Id } },
+                heroPhotoId = photo.Id, contactIds = new[] { contact.Id },
+            }, ifMatch: current.Headers.ETag!.Tag);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), json?.ToJsonString());
+        }
+        await EditAsync(draft.Id, "Utkast, andra försöket");
+        await EditAsync(published.Id, "Publicerad, ändrad men inte publicerad än");
+        foreach (var url in urls)
+        {
+            using var response = await Client.GetAsync(url);
+            Assert.That(CacheStatus(response), Is.EqualTo("ContentApi; hit"), $"{url} after work readers cannot see");
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Not.Contain("ändrad").And.Not.Contain("försöket"), url);
+        }
+
+        await publisher.SendJson(HttpMethod.Post, $"/api/articles/{published.Id}/publish");
+        foreach (var url in urls)
+            Assert.That(await Client.GetStringAsync(url), Does.Contain("Publicerad, ändrad men inte publicerad än"), url);
+        await publisher.SendJson(HttpMethod.Post, $"/api/articles/{draft.Id}/publish");
+        Assert.That(await Client.GetStringAsync("/api/articles"), Does.Contain("Utkast, andra försöket"));
+    }
+
     private static string? CacheStatus(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Cache-Status", out var values) ? string.Join(", ", values) : null;
 
