@@ -39,7 +39,8 @@ public static class ArticlePublishing
             if (await db.SlugRedirects.FindAsync([article.Slug], ct) is null)
                 db.SlugRedirects.Add(new SlugRedirect { OldSlug = article.Slug, ArticleId = article.Id });
         }
-        await db.SlugRedirects.Where(r => r.OldSlug == slug).ExecuteDeleteAsync(ct);
+        // In the same save as the publishing: if that fails, the redirect from this address stays.
+        db.SlugRedirects.RemoveRange(await db.SlugRedirects.Where(r => r.OldSlug == slug).ToListAsync(ct));
         var contacts = await db.Contacts.IgnoreQueryFilters().Where(c => content.ContactIds.Contains(c.Id)).ToListAsync(ct);
         article.ApplyLive(content, slug, contacts);
         article.PendingChanges = null;

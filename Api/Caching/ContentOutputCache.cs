@@ -165,20 +165,27 @@ public static class ContentOutputCache
                 store.Evict(family);
         }
 
-        private static HashSet<ContentKind> Kinds(DbContext? context) => context is null ? [] :
-        [
-            .. context.ChangeTracker.Entries()
-                .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && SeenByReaders(e))
-                .Select(e => e.Entity switch
-                {
-                    Article or ArticleContact or SlugRedirect => ContentKind.Article,
-                    Pledge => ContentKind.Pledge,
-                    Photo => ContentKind.Photo,
-                    Contact => ContentKind.Contact,
-                    _ => (ContentKind?)null,
-                })
-                .OfType<ContentKind>(),
-        ];
+        private static HashSet<ContentKind> Kinds(DbContext? context)
+        {
+            if (context is null)
+                return [];
+            var entries = context.ChangeTracker.Entries().ToList();
+            var articles = entries.Where(e => e.Entity is Article).ToDictionary(e => ((Article)e.Entity).Id);
+            return
+            [
+                .. entries
+                    .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && SeenByReaders(e, articles))
+                    .Select(e => e.Entity switch
+                    {
+                        Article or ArticleContact or SlugRedirect => ContentKind.Article,
+                        Pledge => ContentKind.Pledge,
+                        Photo => ContentKind.Photo,
+                        Contact => ContentKind.Contact,
+                        _ => (ContentKind?)null,
+                    })
+                    .OfType<ContentKind>(),
+            ];
+        }
 
         /// <summary>
         /// Whether anonymous readers can see the change. An article or pledge that is published neither before nor
@@ -186,12 +193,11 @@ public static class ContentOutputCache
         /// pending version; so are the contacts linked to such an article. Anything else, or anything not known for
         /// sure, evicts.
         /// </summary>
-        private static bool SeenByReaders(EntityEntry entry) => entry.Entity switch
+        private static bool SeenByReaders(EntityEntry entry, Dictionary<Guid, EntityEntry> articles) => entry.Entity switch
         {
             Article or Pledge => Published(entry) is not (false, false)
                 && !(entry.State == EntityState.Modified && OnlyThePendingVersionChanged(entry)),
-            ArticleContact link => entry.Context.ChangeTracker.Entries<Article>().FirstOrDefault(a => a.Entity.Id == link.ArticleId) is not { } article
-                || Published(article) is not (false, false),
+            ArticleContact link => !articles.TryGetValue(link.ArticleId, out var article) || Published(article) is not (false, false),
             _ => true,
         };
 

@@ -54,7 +54,7 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
                 $"'{match.Value}' can be selected but not used in $filter or $orderby: it is a document stored whole.");
         if (queryOptions.SkipToken is not null && !NextLinks.CanContinue(queryOptions.OrderBy?.OrderByClause, request))
             throw new ODataException(
-                "$skiptoken continues only an order by the entity's own properties that cannot be null: follow the @odata.nextLink of the previous page, which uses $skip for other orders.");
+                "$skiptoken continues only an order by the entity's own properties that cannot be null in what you see: follow the @odata.nextLink of the previous page, which uses $skip for other orders. (A link made for anonymous reading continues publishedAt by token; with credentials, which show undated drafts too, start again without $skiptoken.)");
         // A photo's renditions are computed from the whole row, after the database has answered.
         if (Renditions.IsMatch(string.Join(' ', queryOptions.SelectExpand?.RawSelect, queryOptions.SelectExpand?.RawExpand)))
             throw new ODataException("A photo's renditions come with the whole photo: leave renditions out of $select, or leave out $select.");

@@ -19,14 +19,22 @@ namespace ContentApi.Infrastructure.Migrations
             migrationBuilder.Sql("""
                 CREATE FUNCTION article_photos_exist() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE
-                    wanted int := cardinality(ARRAY(SELECT DISTINCT unnest(NEW.photo_ids)));
-                    found int;
+                    shown uuid[];
+                    wanted int;
+                    present int;
                 BEGIN
+                    -- The row as it is at commit, not as this write left it: a later write in the same transaction may
+                    -- have changed its photos or deleted it (as PostgreSQL's own foreign keys do).
+                    SELECT photo_ids INTO shown FROM articles WHERE id = NEW.id;
+                    IF NOT FOUND THEN
+                        RETURN NULL;
+                    END IF;
+                    wanted := cardinality(ARRAY(SELECT DISTINCT unnest(shown)));
                     IF wanted = 0 THEN
                         RETURN NULL;
                     END IF;
-                    SELECT count(*) INTO found FROM (SELECT 1 FROM photos WHERE id = ANY (NEW.photo_ids) FOR KEY SHARE) AS locked;
-                    IF found < wanted THEN
+                    SELECT count(*) INTO present FROM (SELECT 1 FROM photos WHERE id = ANY (shown) FOR KEY SHARE) AS locked;
+                    IF present < wanted THEN
                         RAISE EXCEPTION 'article % shows a photo that does not exist', NEW.id
                             USING ERRCODE = 'foreign_key_violation', TABLE = 'articles', CONSTRAINT = 'ck_articles_photo_ids_exist';
                     END IF;

@@ -152,6 +152,15 @@ public class OddWriteInputTests : ApiTest
         var showing = Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
             db.Database.ExecuteSqlAsync($"UPDATE articles SET photo_ids = photo_ids || {missing} WHERE id = {article.Id}"));
         Assert.That(showing!.SqlState, Is.EqualTo(Npgsql.PostgresErrorCodes.ForeignKeyViolation));
+
+        // What counts is the article at commit: shown, then taken out again, the photo may go in the same transaction.
+        var passing = Photo();
+        await SaveAsync(passing);
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await db.Database.ExecuteSqlAsync($"UPDATE articles SET photo_ids = photo_ids || {passing.Id} WHERE id = {article.Id}");
+        await db.Database.ExecuteSqlAsync($"UPDATE articles SET photo_ids = array_remove(photo_ids, {passing.Id}) WHERE id = {article.Id}");
+        await db.Database.ExecuteSqlAsync($"DELETE FROM photos WHERE id = {passing.Id}");
+        await transaction.CommitAsync();
     }
 
     [Test]
