@@ -324,6 +324,7 @@ public sealed class ResponseStore
 
             if (making is not null)
             {
+                DistinguishCoding(response);
                 // Not kept when the client went away: a file endpoint then ends quietly with what it had sent so far.
                 var entry = context.RequestAborted.IsCancellationRequested ? null : Entry.From(response, buffer, making.Key, store);
                 var stored = entry is not null && store.TryStore(making.Family, generation, making.Key, entry);
@@ -341,6 +342,17 @@ public sealed class ResponseStore
                 if (!head)
                     await response.BodyWriter.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
             }
+        }
+
+        /// <summary>
+        /// A strong ETag names one representation (RFC 9110, 8.8.3): the body's hash is taken before compression, so a
+        /// compressed answer gets the coding appended (<c>"…-br"</c>). A client revalidates with the ETag it was given.
+        /// </summary>
+        private static void DistinguishCoding(HttpResponse response)
+        {
+            var headers = response.Headers;
+            if (headers.ContentEncoding.ToString() is { Length: > 0 } coding && headers.ETag.ToString() is ['"', .., '"'] etag)
+                headers.ETag = $"{etag[..^1]}-{coding}\"";
         }
 
         /// <summary>One answer being made for the store, and the requests waiting for it.</summary>

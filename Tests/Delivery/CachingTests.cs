@@ -284,6 +284,24 @@ public class CachingTests : ApiTest
         Assert.That(Decompress(stored.Body, encoding), Is.EqualTo(plain.Body));
         Assert.That(plainAgain.Response.Content.Headers.ContentEncoding, Is.Empty);
         Assert.That(plainAgain.Body, Is.EqualTo(plain.Body));
+        // One strong ETag per representation, and each revalidates its own.
+        Assert.That(stored.Response.Headers.ETag!.Tag, Is.EqualTo(plain.Response.Headers.ETag!.Tag[..^1] + "-" + encoding + "\""));
+        Assert.That(made.Response.Headers.ETag, Is.EqualTo(stored.Response.Headers.ETag));
+        using (var revalidate = new HttpRequestMessage(HttpMethod.Get, "/api/articles"))
+        {
+            revalidate.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue(encoding));
+            revalidate.Headers.IfNoneMatch.Add(stored.Response.Headers.ETag!);
+            using var notModified = await client.SendAsync(revalidate);
+            Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+        }
+        TestRun.Factory.Services.GetRequiredService<ResponseStore>().Evict("articles");
+        using (var revalidate = new HttpRequestMessage(HttpMethod.Get, "/api/articles"))
+        {
+            revalidate.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue(encoding));
+            revalidate.Headers.IfNoneMatch.Add(stored.Response.Headers.ETag!);
+            using var notModified = await client.SendAsync(revalidate);
+            Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified), "made again, not stored: the same ETag");
+        }
         foreach (var (response, _) in new[] { plain, made, stored, plainAgain })
             response.Dispose();
     }
