@@ -80,6 +80,7 @@ app.UseStatusCodePages();
 app.UseResponseCompression();
 app.UseRouting();
 app.UseAuthentication();
+app.UseCredentialCheck();
 app.UseAuthorization();
 app.UseMiddleware<HttpCachingMiddleware>();
 

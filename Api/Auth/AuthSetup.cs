@@ -84,4 +84,18 @@ public static class AuthSetup
 
     /// <summary>True when the caller may see drafts (any editorial role).</summary>
     public static bool CanPreview(this ClaimsPrincipal user) => user.IsInRole(Roles.Editor);
+
+    /// <summary>
+    /// Credentials that are not valid (an unknown or revoked key, an expired token) are refused with 401 on every route,
+    /// reads anyone may make included: answered as anonymous, a mistyped key would look like a key that sees no drafts.
+    /// </summary>
+    public static void UseCredentialCheck(this WebApplication app) => app.Use(async (context, next) =>
+    {
+        if (Caching.HttpCachingMiddleware.HasCredentials(context.Request) && context.User.Identity?.IsAuthenticated != true)
+        {
+            await context.ChallengeAsync();
+            return;
+        }
+        await next(context);
+    });
 }

@@ -10,6 +10,23 @@ namespace ContentApi.Tests.Editorial;
 
 public class AdminAndAuthTests : ApiTest
 {
+    [TestCase("X-Api-Key", "cak_mistyped")]
+    [TestCase("Authorization", "Bearer not-a-token")]
+    [TestCase("Authorization", "Basic dXNlcjpwYXNz")]
+    public async Task CredentialsThatAreNotValidAre401EvenOnReadsAnyoneMayMake(string header, string value)
+    {
+        await SaveAsync(Article("Nyhet"));
+        foreach (var url in new[] { "/api/articles/by-slug/nyhet", "/odata/Articles" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.TryAddWithoutValidation(header, value);
+            using var response = await Client.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), url);
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), url);
+            Assert.That(response.Headers.WwwAuthenticate, Is.Not.Empty, url);
+        }
+    }
+
     [Test]
     public async Task AdminMakesAKeyThatWorksUntilRevokedAndOnlyItsHashIsStored()
     {
