@@ -121,9 +121,10 @@ public class ScheduleRunner(IServiceScopeFactory scopes, TimeProvider clock, IOp
         var db = scope.ServiceProvider.GetRequiredService<ContentDbContext>();
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var schedule = await db.Schedules
+        // The SQL picks one row; composed on (FirstOrDefault) EF Core would wrap it and warn of a First without OrderBy.
+        var schedule = (await db.Schedules
             .FromSql($"SELECT * FROM schedules WHERE done_at IS NULL AND due_at <= {now} ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED")
-            .FirstOrDefaultAsync(ct);
+            .ToListAsync(ct)).SingleOrDefault();
         if (schedule is null)
             return false;
 
