@@ -25,7 +25,9 @@ public static class DependencyInjection
             .ConfigureWarnings(warnings => warnings.Log(
                 (RelationalEventId.CommandError, LogLevel.Information),
                 (CoreEventId.QueryIterationFailed, LogLevel.Information),
-                (CoreEventId.SaveChangesFailed, LogLevel.Information)))
+                (CoreEventId.SaveChangesFailed, LogLevel.Information),
+                // A commit refused by a deferred check (a photo deleted while an article was saved showing it: a 409).
+                (RelationalEventId.TransactionError, LogLevel.Information)))
             // Interceptors registered by the host (the API evicts its output cache after content is saved).
             .AddInterceptors(services.GetServices<IInterceptor>()));
 
