@@ -52,6 +52,10 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         if (match.Success)
             throw new ODataException(
                 $"'{match.Value}' can be selected but not used in $filter or $orderby: it is a document stored whole.");
+        // OData v4 answers in JSON only; another $format was silently answered in JSON.
+        if (queryOptions.RawValues.Format is { Length: > 0 } format
+            && !(format.StartsWith("json", StringComparison.OrdinalIgnoreCase) || format.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
+            throw new ODataException($"$format={format} is not offered: answers are JSON ($format=json, or leave it out).");
         if (queryOptions.SkipToken is not null && !NextLinks.CanContinue(queryOptions.OrderBy?.OrderByClause, request))
             throw new ODataException(
                 "$skiptoken continues only an order by the entity's own properties that cannot be null in what you see: follow the @odata.nextLink of the previous page, which uses $skip for other orders. (A link made for anonymous reading continues publishedAt by token; with credentials, which show undated drafts too, start again without $skiptoken.)");

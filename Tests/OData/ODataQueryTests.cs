@@ -294,12 +294,16 @@ public class ODataQueryTests : ApiTest
     [TestCase("$count=maybe", "")]
     [TestCase("$apply=groupby((title))", "")]
     [TestCase("$filter=publishedAt gt 'not a date'", "")]
+    [TestCase("$format=xml", "$format=xml is not offered")]
+    [TestCase("$format=atom", "$format=atom is not offered")]
     [TestCase("$skiptoken=", "$skiptoken is empty")]
     [TestCase("$skiptoken=garbage", "skiptoken")]
     [TestCase("$skiptoken=id-notaguid", "skiptoken")]
     [TestCase("$orderby=title&$skiptoken=id-00000000-0000-0000-0000-000000000000", "skiptoken")]
     public async Task MalformedQueriesAre400ProblemsThatSayWhy(string query, string mentions)
     {
+        if (query.StartsWith("$format"))
+            Assert.That((await GetJson("/odata/Articles?$format=json"))["value"], Is.Not.Null, "JSON may be asked for by name");
         await SaveAsync(Article("Nyhet"));
         var detail = await GetProblem($"/odata/Articles?{query}", HttpStatusCode.BadRequest);
         Assert.That(detail, Does.Contain(mentions));
