@@ -190,14 +190,17 @@ public static class ContentOutputCache
         /// <summary>
         /// Whether anonymous readers can see the change. An article or pledge that is published neither before nor
         /// after it (a draft being written, an archived one) is invisible to them, and so is a published article's
-        /// pending version; so are the contacts linked to such an article. Anything else, or anything not known for
-        /// sure, evicts.
+        /// pending version; so are the contacts linked to such an article, and photos and contacts that are new or
+        /// deleted. Anything else, or anything not known for sure, evicts.
         /// </summary>
         private static bool SeenByReaders(EntityEntry entry, Dictionary<Guid, EntityEntry> articles) => entry.Entity switch
         {
             Article or Pledge => Published(entry) is not (false, false)
                 && !(entry.State == EntityState.Modified && OnlyThePendingVersionChanged(entry)),
             ArticleContact link => !articles.TryGetValue(link.ArticleId, out var article) || Published(article) is not (false, false),
+            // A photo or contact is public only while published content uses it, and the database lets none be used
+            // before it exists or deleted while used: a new or deleted one is seen by nobody (its users evict).
+            Photo or Contact => entry.State == EntityState.Modified,
             _ => true,
         };
 

@@ -537,6 +537,19 @@ public class CachingTests : ApiTest
             Assert.That(await response.Content.ReadAsStringAsync(), Does.Not.Contain("ändrad").And.Not.Contain("försöket"), url);
         }
 
+        // New photos and contacts, and deleting unused ones, are invisible to readers too.
+        using (var upload = await editor.PostAsync("/api/photos", Photos.UploadTests.Form(TestImages.Jpeg(400, 300))))
+            Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        var (createdContact, contactJson) = await editor.SendJson(HttpMethod.Post, "/api/contacts", new { name = "Ny Kontakt" });
+        Assert.That(createdContact.StatusCode, Is.EqualTo(HttpStatusCode.Created), contactJson?.ToJsonString());
+        var (deletedContact, _) = await editor.SendJson(HttpMethod.Delete, $"/api/contacts/{contactJson!["id"]}", ifMatch: "*");
+        Assert.That(deletedContact.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        foreach (var url in urls)
+        {
+            using var response = await Client.GetAsync(url);
+            Assert.That(CacheStatus(response), Is.EqualTo("ContentApi; hit"), $"{url} after new and deleted unused photos and contacts");
+        }
+
         await publisher.SendJson(HttpMethod.Post, $"/api/articles/{published.Id}/publish");
         foreach (var url in urls)
             Assert.That(await Client.GetStringAsync(url), Does.Contain("Publicerad, ändrad men inte publicerad än"), url);
