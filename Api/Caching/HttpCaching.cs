@@ -100,18 +100,18 @@ public class HttpCachingMiddleware(RequestDelegate next, IOptions<HttpCachingOpt
     private static bool IsFile(PathString path) =>
         path.Value is { } value && (value.EndsWith("/file", StringComparison.Ordinal) || value.Contains("/renditions/", StringComparison.Ordinal));
 
-    /// <summary>A read of content (REST or OData, not admin, not a photo file), with or without credentials.</summary>
-    private static bool IsContentRead(HttpRequest request) =>
-        (request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/odata"))
-        && !request.Path.StartsWithSegments("/api/admin") && !IsFile(request.Path);
+    /// <summary>The routes of content: REST and OData, not admin.</summary>
+    private static bool IsContent(PathString path) =>
+        (path.StartsWithSegments("/api") || path.StartsWithSegments("/odata")) && !path.StartsWithSegments("/api/admin");
+
+    /// <summary>A read of content (not a photo file), with or without credentials.</summary>
+    private static bool IsContentRead(HttpRequest request) => IsContent(request.Path) && !IsFile(request.Path);
 
     /// <summary>
     /// A read of content or of a photo file by a caller without credentials: what may be answered from the store
     /// (photo files have ETags and Cache-Control of their own).
     /// </summary>
-    public static bool IsPublicRead(HttpRequest request) =>
-        (request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/odata"))
-        && !request.Path.StartsWithSegments("/api/admin") && !HasCredentials(request);
+    public static bool IsPublicRead(HttpRequest request) => IsContent(request.Path) && !HasCredentials(request);
 
     public static bool HasCredentials(HttpRequest request) =>
         request.Headers.ContainsKey(HeaderNames.Authorization) || request.Headers.ContainsKey(Auth.ApiKeyAuthenticationHandler.Header);

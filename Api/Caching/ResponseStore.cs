@@ -23,7 +23,7 @@ public sealed class ResponseStore
     public static readonly string[] Families = ["articles", "pledges", "photos", "contacts", "odata", "other"];
 
     private readonly Dictionary<string, Family> _families =
-        Families.ToDictionary(name => name, _ => new Family(), StringComparer.OrdinalIgnoreCase);
+        Families.ToDictionary(name => name, _ => new Family());
     private readonly ConcurrentDictionary<Key, TaskCompletionSource<Entry?>> _inFlight = new();
     private readonly object _gate = new();
     private readonly long _limit;
