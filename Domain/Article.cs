@@ -1,6 +1,10 @@
 namespace ContentApi.Domain;
 
-/// <summary>A news article on the municipality's website.</summary>
+/// <summary>
+/// A news article on the municipality's website. Its columns hold the live content; a published article's next version
+/// waits in <see cref="PendingChanges"/> until a publisher publishes it. The life cycle (status, version, dates) moves
+/// only through the methods below.
+/// </summary>
 public class Article : IVersioned
 {
     public const int TitleMaxLength = 200;
@@ -15,11 +19,11 @@ public class Article : IVersioned
     public string Lead { get; set; } = "";
     public List<Block> Body { get; set; } = [];
     public List<string> Tags { get; set; } = [];
-    public ContentStatus Status { get; set; }
-    public DateTimeOffset? PublishedAt { get; set; }
+    public ContentStatus Status { get; private set; }
+    public DateTimeOffset? PublishedAt { get; private set; }
     /// <summary>"Senast uppdaterad": when the published content last changed.</summary>
-    public DateTimeOffset UpdatedAt { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
 
     public Guid? HeroPhotoId { get; set; }
     public Photo? HeroPhoto { get; set; }
@@ -28,16 +32,21 @@ public class Article : IVersioned
     public List<Contact> Contacts { get; set; } = [];
 
     /// <summary>Increases with every saved change; the ETag and optimistic concurrency rest on it.</summary>
-    public int Version { get; set; } = 1;
+    public int Version { get; private set; }
 
     /// <summary>A new version of a published article, waiting to be published; the live content stays as it is.</summary>
-    public ArticleContent? PendingChanges { get; set; }
+    public ArticleContent? PendingChanges { get; private set; }
+
 
     /// <summary>
     /// Every photo the article shows (hero and image blocks), kept in one column so "is this photo used by published
     /// content" is a single indexed lookup instead of a search through JSON bodies.
     /// </summary>
     public List<Guid> PhotoIds { get; private set; } = [];
+
+    /// <summary>A new, empty draft; its first <see cref="Write"/> makes version 1.</summary>
+    public static Article NewDraft(Guid id, DateTimeOffset now) =>
+        new() { Id = id, Status = ContentStatus.Draft, CreatedAt = now, UpdatedAt = now, Version = 0 };
 
     /// <summary>The live content as an editor wrote it.</summary>
     public ArticleContent LiveContent() => new()
@@ -49,8 +58,86 @@ public class Article : IVersioned
     /// <summary>What an editor sees: the pending version when there is one.</summary>
     public ArticleContent EditableContent() => PendingChanges ?? LiveContent();
 
-    /// <summary>Makes <paramref name="content"/> the live content; <paramref name="contacts"/> are its contacts, loaded.</summary>
-    public void ApplyLive(ArticleContent content, string slug, IEnumerable<Contact> contacts)
+    /// <summary>
+    /// Saves an editor's content: live for a draft or archived article, pending for a published one (readers keep
+    /// seeing the live version until it is published). <paramref name="contacts"/> are the content's contacts, loaded.
+    /// </summary>
+    public void Write(ArticleContent content, string slug, IEnumerable<Contact> contacts)
+    {
+        if (Status == ContentStatus.Published)
+            PendingChanges = content with { Slug = slug };
+        else
+            ApplyLive(content, slug, contacts);
+        Version++;
+    }
+
+    /// <summary>
+    /// Makes the editable content (the pending version, or the draft) live. Checks of the content (validity,
+    /// references, alt texts, slug) are the caller's: they need the database.
+    /// </summary>
+    public void Publish(string slug, IEnumerable<Contact> contacts, DateTimeOffset now)
+    {
+        ApplyLive(EditableContent(), slug, contacts);
+        PendingChanges = null;
+        Status = ContentStatus.Published;
+        PublishedAt ??= now;
+        UpdatedAt = now;
+        Version++;
+    }
+
+    /// <summary>
+    /// Takes the article out of readers' sight (to draft or archive); a pending version becomes the draft.
+    /// <paramref name="pendingContacts"/> are the pending version's contacts, loaded (ignored without one).
+    /// </summary>
+    public void Withdraw(ContentStatus to, IEnumerable<Contact> pendingContacts, DateTimeOffset now)
+    {
+        if (to == ContentStatus.Published)
+            throw new ArgumentException("Withdrawing goes to Draft or Archived.", nameof(to));
+        if (PendingChanges is { } pending)
+        {
+            ApplyLive(pending, Slug, pendingContacts);
+            PendingChanges = null;
+        }
+        if (Status == ContentStatus.Published)
+            UpdatedAt = now;
+        Status = to;
+        Version++;
+    }
+
+    /// <summary>Stops naming a contact, live and pending (a GDPR erasure). Returns false when it did not.</summary>
+    public bool RemoveContact(Guid contactId, DateTimeOffset now)
+    {
+        var changed = Contacts.RemoveAll(c => c.Id == contactId) > 0;
+        if (PendingChanges is { } pending && pending.ContactIds.Contains(contactId))
+        {
+            PendingChanges = pending with { ContactIds = [.. pending.ContactIds.Where(c => c != contactId)] };
+            changed = true;
+        }
+        if (!changed)
+            return false;
+        if (Status == ContentStatus.Published)
+            UpdatedAt = now;
+        Version++;
+        return true;
+    }
+
+    /// <summary>
+    /// Content brought in whole from outside the editorial flow (demo and load-test content, test fixtures): its life
+    /// cycle as if it had been written at <paramref name="at"/> and, unless a draft, published then.
+    /// </summary>
+    public Article Imported(ContentStatus status, DateTimeOffset at)
+    {
+        Status = status;
+        PublishedAt = status == ContentStatus.Draft ? null : at;
+        CreatedAt = UpdatedAt = at;
+        Version = 1;
+        RefreshPhotoIds();
+        return this;
+    }
+
+    public void NextVersion() => Version++;
+
+    private void ApplyLive(ArticleContent content, string slug, IEnumerable<Contact> contacts)
     {
         Title = content.Title;
         Slug = slug;

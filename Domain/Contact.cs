@@ -22,6 +22,8 @@ public class Contact : IVersioned
     public List<Article> Articles { get; set; } = [];
     public int Version { get; set; } = 1;
 
+    public void NextVersion() => Version++;
+
     /// <summary>Checks the fields and puts the phone number in E.164; returns what is wrong.</summary>
     public ValidationErrors Normalize()
     {

@@ -4,5 +4,8 @@ namespace ContentApi.Domain;
 public interface IVersioned
 {
     Guid Id { get; }
-    int Version { get; set; }
+    int Version { get; }
+
+    /// <summary>Marks one more saved change: the ETag and optimistic concurrency rest on the version.</summary>
+    void NextVersion();
 }

@@ -34,6 +34,8 @@ public class Photo : IVersioned
     public DateTimeOffset UpdatedAt { get; set; }
     public int Version { get; set; } = 1;
 
+    public void NextVersion() => Version++;
+
     /// <summary>The formats renditions are made in.</summary>
     public static readonly string[] RenditionFormats = ["webp", "jpg"];
 

@@ -9,6 +9,9 @@ public class Pledge : IVersioned
     public const int TitleMaxLength = 200;
     public const int SummaryMaxLength = 2_000;
     public const int TextMaxLength = 2_000;
+    public const int MinYear = 2000;
+    public const int MaxYear = 2100;
+    public const int MaxListItems = 50;
 
     public Guid Id { get; set; }
     public int Year { get; set; }
@@ -25,10 +28,10 @@ public class Pledge : IVersioned
     public List<PriorityArea> PriorityAreas { get; set; } = [];
     /// <summary>Work that goes on beside the priority areas, e.g. safety hosts and field workers.</summary>
     public List<OngoingEffort> OngoingEfforts { get; set; } = [];
-    public ContentStatus Status { get; set; }
-    public DateTimeOffset? PublishedAt { get; set; }
-    public DateTimeOffset UpdatedAt { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
+    public ContentStatus Status { get; private set; }
+    public DateTimeOffset? PublishedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
 
     public Guid? PhotoId { get; set; }
     public Photo? Photo { get; set; }
@@ -36,11 +39,169 @@ public class Pledge : IVersioned
     public Contact? Contact { get; set; }
     public List<Article> Articles { get; set; } = [];
 
-    public int Version { get; set; } = 1;
+    public int Version { get; private set; }
 
-    public const int MinYear = 2000;
-    public const int MaxYear = 2100;
-    public const int MaxListItems = 50;
+    /// <summary>A new version of a published pledge (commitment progress included), waiting to be published.</summary>
+    public PledgeContent? PendingChanges { get; private set; }
+
+
+    /// <summary>A new, empty draft; its first <see cref="Write"/> makes version 1.</summary>
+    public static Pledge NewDraft(Guid id, DateTimeOffset now) =>
+        new() { Id = id, Status = ContentStatus.Draft, CreatedAt = now, UpdatedAt = now, Version = 0 };
+
+    public PledgeContent LiveContent() => new()
+    {
+        Year = Year, Title = Title, Summary = Summary, Parties = Parties, Signatories = Signatories, SignedOn = SignedOn,
+        ValidFrom = ValidFrom, ValidTo = ValidTo, Basis = Basis, PriorityAreas = PriorityAreas,
+        OngoingEfforts = OngoingEfforts, PhotoId = PhotoId, ContactId = ContactId,
+    };
+
+    /// <summary>What an editor sees and changes: the pending version when there is one.</summary>
+    public PledgeContent EditableContent() => PendingChanges ?? LiveContent();
+
+    /// <summary>
+    /// Saves an editor's content: live for a draft or archived pledge, pending for a published one. Commitments keep
+    /// their ids (see <see cref="PledgeContent.WithCommitmentIds"/>).
+    /// </summary>
+    public void Write(PledgeContent content)
+    {
+        content = content.WithCommitmentIds(EditableContent());
+        if (Status == ContentStatus.Published)
+            PendingChanges = content;
+        else
+            ApplyLive(content);
+        Version++;
+    }
+
+    /// <summary>Makes the editable content live; readiness (<see cref="PledgeContent.ValidateForPublishing"/>) is checked by the caller.</summary>
+    public void Publish(DateTimeOffset now)
+    {
+        ApplyLive(EditableContent());
+        PendingChanges = null;
+        Status = ContentStatus.Published;
+        PublishedAt ??= now;
+        UpdatedAt = now;
+        Version++;
+    }
+
+    /// <summary>Takes the pledge out of readers' sight; a pending version becomes the draft.</summary>
+    public void Withdraw(ContentStatus to, DateTimeOffset now)
+    {
+        if (to == ContentStatus.Published)
+            throw new ArgumentException("Withdrawing goes to Draft or Archived.", nameof(to));
+        if (PendingChanges is { } pending)
+        {
+            ApplyLive(pending);
+            PendingChanges = null;
+        }
+        if (Status == ContentStatus.Published)
+            UpdatedAt = now;
+        Status = to;
+        Version++;
+    }
+
+    /// <summary>Stops naming a contact, live and pending (a GDPR erasure). Returns false when it did not.</summary>
+    public bool RemoveContact(Guid contactId, DateTimeOffset now)
+    {
+        var changed = false;
+        if (ContactId == contactId)
+        {
+            ContactId = null;
+            changed = true;
+            if (Status == ContentStatus.Published)
+                UpdatedAt = now;
+        }
+        if (PendingChanges is { } pending && pending.ContactId == contactId)
+        {
+            PendingChanges = pending with { ContactId = null };
+            changed = true;
+        }
+        if (changed)
+            Version++;
+        return changed;
+    }
+
+    /// <summary>
+    /// Content brought in whole from outside the editorial flow (demo and load-test content, test fixtures): its life
+    /// cycle as if it had been written at <paramref name="at"/> and, unless a draft, published then.
+    /// </summary>
+    public Pledge Imported(ContentStatus status, DateTimeOffset at)
+    {
+        Status = status;
+        PublishedAt = status == ContentStatus.Draft ? null : at;
+        CreatedAt = UpdatedAt = at;
+        Version = 1;
+        foreach (var commitment in PriorityAreas.SelectMany(a => a.Commitments).Where(c => c.Id == Guid.Empty))
+            commitment.Id = Guid.NewGuid();
+        return this;
+    }
+
+    public void NextVersion() => Version++;
+
+    private void ApplyLive(PledgeContent c)
+    {
+        Year = c.Year;
+        Title = c.Title;
+        Summary = c.Summary;
+        Parties = c.Parties;
+        Signatories = c.Signatories;
+        SignedOn = c.SignedOn;
+        ValidFrom = c.ValidFrom;
+        ValidTo = c.ValidTo;
+        Basis = c.Basis;
+        PriorityAreas = c.PriorityAreas;
+        OngoingEfforts = c.OngoingEfforts;
+        PhotoId = c.PhotoId;
+        ContactId = c.ContactId;
+    }
+
+    /// <summary>True when the pledge is in force on the given day.</summary>
+    public bool IsValidOn(DateOnly day) => ValidFrom <= day && day <= ValidTo;
+}
+
+/// <summary>What an editor writes in a pledge: everything but its status and timestamps.</summary>
+public record PledgeContent
+{
+    public int Year { get; init; }
+    public string Title { get; init; } = "";
+    public string Summary { get; init; } = "";
+    public List<string> Parties { get; init; } = [];
+    public List<Signatory> Signatories { get; init; } = [];
+    public DateOnly? SignedOn { get; init; }
+    public DateOnly ValidFrom { get; init; }
+    public DateOnly ValidTo { get; init; }
+    public List<string> Basis { get; init; } = [];
+    public List<PriorityArea> PriorityAreas { get; init; } = [];
+    public List<OngoingEffort> OngoingEfforts { get; init; } = [];
+    public Guid? PhotoId { get; init; }
+    public Guid? ContactId { get; init; }
+
+    private const int TitleMaxLength = Pledge.TitleMaxLength;
+    private const int SummaryMaxLength = Pledge.SummaryMaxLength;
+    private const int TextMaxLength = Pledge.TextMaxLength;
+    private const int MinYear = Pledge.MinYear;
+    private const int MaxYear = Pledge.MaxYear;
+    private const int MaxListItems = Pledge.MaxListItems;
+
+    /// <summary>
+    /// The app tells "this commitment changed" from "a new one" by its id. A commitment sent without an id keeps the id
+    /// of the current commitment with the same text (in the same priority area, else anywhere); otherwise it gets a new one.
+    /// </summary>
+    public PledgeContent WithCommitmentIds(PledgeContent current)
+    {
+        var taken = PriorityAreas.Where(a => a is not null).SelectMany(a => a.Commitments ?? []).Where(c => c is not null && c.Id != Guid.Empty)
+            .Select(c => c.Id).ToHashSet();
+        var known = current.PriorityAreas.SelectMany(a => a.Commitments.Select(c => (Area: a.Title, Commitment: c))).ToList();
+        foreach (var area in PriorityAreas.Where(a => a is not null))
+            foreach (var commitment in (area.Commitments ?? []).Where(c => c is not null && c.Id == Guid.Empty))
+            {
+                var match = known.Where(k => !taken.Contains(k.Commitment.Id) && k.Commitment.Text == commitment.Text)
+                    .OrderByDescending(k => k.Area == area.Title).Select(k => k.Commitment.Id).FirstOrDefault();
+                commitment.Id = match != Guid.Empty ? match : Guid.NewGuid();
+                taken.Add(commitment.Id);
+            }
+        return this;
+    }
 
     /// <summary>Checks every field against its limits; references to photos and contacts are checked by the caller.</summary>
     public ValidationErrors Validate()
@@ -78,6 +239,9 @@ public class Pledge : IVersioned
                 errors.Required($"priorityAreas[{i}].commitments[{j}].responsibleParty", area.Commitments[j].ResponsibleParty, TitleMaxLength);
             }
         }
+        var ids = PriorityAreas.SelectMany(a => a.Commitments).Where(c => c.Id != Guid.Empty).Select(c => c.Id).ToList();
+        if (ids.Distinct().Count() != ids.Count)
+            errors.Add("priorityAreas", "Each commitment id may appear once.");
         for (var i = 0; i < OngoingEfforts.Count; i++)
         {
             errors.Required($"ongoingEfforts[{i}].title", OngoingEfforts[i].Title, TitleMaxLength);
@@ -123,8 +287,6 @@ public class Pledge : IVersioned
             errors.Required($"{field}[{i}]", items[i], TitleMaxLength);
     }
 
-    /// <summary>True when the pledge is in force on the given day.</summary>
-    public bool IsValidOn(DateOnly day) => ValidFrom <= day && day <= ValidTo;
 }
 
 public class Signatory
@@ -151,6 +313,8 @@ public enum CommitmentStatus
 
 public class Commitment
 {
+    /// <summary>Stable across versions: kept when the text or status changes, new for a new commitment.</summary>
+    public Guid Id { get; set; }
     public string Text { get; set; } = "";
     /// <summary>Who carries it out: the municipality, the police, or both.</summary>
     public string ResponsibleParty { get; set; } = "";

@@ -15,8 +15,15 @@ public static class DependencyInjection
             ?? throw new InvalidOperationException(
                 "No database configured: set ConnectionStrings:ContentDb (environment variable ConnectionStrings__ContentDb).");
 
-        // Pooled: reads create a context per request, and a pooled one skips most of the set-up.
-        builder.Services.AddDbContextPool<ContentDbContext>((services, options) => options
+        // Pooled: reads create a context per request, and a pooled one skips most of the set-up. The store (also the
+        // delivery face) and the read-only preview face share one configuration.
+        // The host's interceptors (the API's answer and count caches) serve the store and delivery face only: editors'
+        // reads are never cached.
+        builder.Services.AddDbContextPool<ContentDbContext>((services, options) =>
+            Configure(options).AddInterceptors(services.GetServices<IInterceptor>()));
+        builder.Services.AddDbContextPool<PreviewDbContext>((_, options) => Configure(options));
+
+        DbContextOptionsBuilder Configure(DbContextOptionsBuilder options) => options
             .UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(ContentDbContext).Assembly.FullName))
             .UseSnakeCaseNamingConvention()
             // EF Core logs every failed command as an error, also those the API answers with a 4xx (a NUL byte or a
@@ -27,9 +34,7 @@ public static class DependencyInjection
                 (CoreEventId.QueryIterationFailed, LogLevel.Information),
                 (CoreEventId.SaveChangesFailed, LogLevel.Information),
                 // A commit refused by a deferred check (a photo deleted while an article was saved showing it: a 409).
-                (RelationalEventId.TransactionError, LogLevel.Information)))
-            // Interceptors registered by the host (the API evicts its output cache after content is saved).
-            .AddInterceptors(services.GetServices<IInterceptor>()));
+                (RelationalEventId.TransactionError, LogLevel.Information)));
 
         builder.Services.Configure<PhotoStorageOptions>(builder.Configuration.GetSection(PhotoStorageOptions.Section));
         builder.Services.AddSingleton<PhotoStorage>();

@@ -91,26 +91,9 @@ public static class AdminEndpoints
         var articles = await db.Articles.IgnoreQueryFilters().Include(a => a.Contacts)
             .Where(a => a.Contacts.Any(c => c.Id == id) || a.PendingChanges != null).ToListAsync(ct);
         foreach (var article in articles)
-        {
-            var changed = article.Contacts.RemoveAll(c => c.Id == id) > 0;
-            if (article.PendingChanges is { } pending && pending.ContactIds.Contains(id))
-            {
-                article.PendingChanges = pending with { ContactIds = [.. pending.ContactIds.Where(c => c != id)] };
-                changed = true;
-            }
-            if (!changed)
-                continue;
-            article.Version++;
-            if (article.Status == ContentStatus.Published)
-                article.UpdatedAt = now;
-        }
-        foreach (var pledge in await db.Pledges.IgnoreQueryFilters().Where(p => p.ContactId == id).ToListAsync(ct))
-        {
-            pledge.ContactId = null;
-            pledge.Version++;
-            if (pledge.Status == ContentStatus.Published)
-                pledge.UpdatedAt = now;
-        }
+            article.RemoveContact(id, now);
+        foreach (var pledge in await db.Pledges.IgnoreQueryFilters().Where(p => p.ContactId == id || p.PendingChanges != null).ToListAsync(ct))
+            pledge.RemoveContact(id, now);
 
         // Revisions: the contact's own go; others keep their history without the id.
         await db.Revisions.Where(r => r.ContentKind == ContentKind.Contact && r.ContentId == id).ExecuteDeleteAsync(ct);

@@ -1,14 +1,16 @@
 using System.Linq.Expressions;
+using System.Text.Json.Serialization;
 using ContentApi.Api.Contacts;
 using ContentApi.Api.Photos;
 using ContentApi.Domain;
 
 namespace ContentApi.Api.Articles;
 
-/// <summary>An article as a list shows it.</summary>
+/// <summary>An article as a list shows it. <c>hasPendingChanges</c> is for editors only (see <see cref="ArticleDto"/>).</summary>
 public record ArticleSummaryDto(
     Guid Id, string Slug, string Title, string Lead, List<string> Tags,
-    DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, PhotoDto? HeroPhoto)
+    DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, PhotoDto? HeroPhoto,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? HasPendingChanges)
 {
     // The photo projection is inlined by hand: EF translates nested expressions only when they are written out.
     public static readonly Expression<Func<Article, ArticleSummaryDto>> Projection = a => new ArticleSummaryDto(
@@ -16,7 +18,8 @@ public record ArticleSummaryDto(
         a.HeroPhoto == null ? null : new PhotoDto(a.HeroPhoto.Id, a.HeroPhoto.AltText, a.HeroPhoto.Decorative,
             a.HeroPhoto.Caption, a.HeroPhoto.Credit, a.HeroPhoto.Width, a.HeroPhoto.Height, a.HeroPhoto.MediaType,
             a.HeroPhoto.ByteSize, a.HeroPhoto.Sha256, a.HeroPhoto.DominantColor, a.HeroPhoto.FocalX, a.HeroPhoto.FocalY,
-            a.HeroPhoto.UpdatedAt));
+            a.HeroPhoto.UpdatedAt),
+        a.PendingChanges != null);
 }
 
 /// <summary>The pledge an article is about, in brief.</summary>
@@ -24,19 +27,21 @@ public record PledgeReferenceDto(Guid Id, int Year, string Title, DateOnly Valid
 
 /// <summary>
 /// One article with everything its page needs: the body as blocks (for the app) and as escaped HTML (for the website),
-/// the hero photo, the contacts, and the related pledge.
+/// the hero photo, the contacts, and the related pledge. Editors see the version they work on; <c>hasPendingChanges</c>
+/// (editors only) is true when that is a pending version readers do not see yet.
 /// </summary>
 public record ArticleDto(
     Guid Id, string Slug, string Title, string Lead, List<string> Tags, ContentStatus Status,
     DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt,
     List<Block> Body, string BodyHtml, PhotoDto? HeroPhoto, List<ContactDto> Contacts, PledgeReferenceDto? Pledge,
-    List<PhotoDto> BodyPhotos);
+    List<PhotoDto> BodyPhotos,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? HasPendingChanges);
 
 /// <summary>What the article query loads; the HTML is rendered afterwards, once the body's photos are known.</summary>
 internal record ArticleRow(
     Guid Id, string Slug, string Title, string Lead, List<string> Tags, ContentStatus Status,
     DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, List<Block> Body, PhotoDto? HeroPhoto,
-    List<ContactDto> Contacts, PledgeReferenceDto? Pledge)
+    List<ContactDto> Contacts, PledgeReferenceDto? Pledge, int Version, bool? HasPendingChanges)
 {
     // The hero photo is written out as in ArticleSummaryDto (EF Core translates a reference navigation's projection only
     // when it is inlined), so only the columns the answer shows are read.
@@ -47,8 +52,9 @@ internal record ArticleRow(
             a.HeroPhoto.ByteSize, a.HeroPhoto.Sha256, a.HeroPhoto.DominantColor, a.HeroPhoto.FocalX, a.HeroPhoto.FocalY,
             a.HeroPhoto.UpdatedAt),
         a.Contacts.AsQueryable().OrderBy(c => c.Name).Select(ContactDto.Projection).ToList(),
-        // Read through ContentDbContext.PublishedArticles, which leaves the pledge to be checked here.
-        a.Pledge == null || a.Pledge.Status != ContentStatus.Published
+        // The face's filters decide whether the pledge is seen (a published article may point at a draft pledge).
+        a.Pledge == null
             ? null
-            : new PledgeReferenceDto(a.Pledge.Id, a.Pledge.Year, a.Pledge.Title, a.Pledge.ValidFrom, a.Pledge.ValidTo));
+            : new PledgeReferenceDto(a.Pledge.Id, a.Pledge.Year, a.Pledge.Title, a.Pledge.ValidFrom, a.Pledge.ValidTo),
+        a.Version, a.PendingChanges != null);
 }

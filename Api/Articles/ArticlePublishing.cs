@@ -4,7 +4,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ContentApi.Api.Articles;
 
-/// <summary>The status changes of an article, shared by the publishing endpoints and the schedule runner.</summary>
+/// <summary>
+/// The checks a status change needs from the database, shared by the publishing endpoints and the schedule runner; the
+/// change itself is the article's (<see cref="Article.Publish"/>, <see cref="Article.Withdraw"/>).
+/// </summary>
 public static class ArticlePublishing
 {
     /// <summary>The editable state a revision keeps.</summary>
@@ -42,28 +45,17 @@ public static class ArticlePublishing
         // In the same save as the publishing: if that fails, the redirect from this address stays.
         db.SlugRedirects.RemoveRange(await db.SlugRedirects.Where(r => r.OldSlug == slug).ToListAsync(ct));
         var contacts = await db.Contacts.IgnoreQueryFilters().Where(c => content.ContactIds.Contains(c.Id)).ToListAsync(ct);
-        article.ApplyLive(content, slug, contacts);
-        article.PendingChanges = null;
-        article.Status = ContentStatus.Published;
-        article.PublishedAt ??= now;
-        article.UpdatedAt = now;
-        article.Version++;
+        article.Publish(slug, contacts, now);
         return errors;
     }
 
     /// <summary>Takes a published article back to draft (or archives it); a pending version becomes the draft.</summary>
     public static async Task WithdrawAsync(ContentDbContext db, Article article, ContentStatus to, DateTimeOffset now, CancellationToken ct)
     {
-        if (article.PendingChanges is { } pending)
-        {
-            var contacts = await db.Contacts.IgnoreQueryFilters().Where(c => pending.ContactIds.Contains(c.Id)).ToListAsync(ct);
-            article.ApplyLive(pending, article.Slug, contacts);
-            article.PendingChanges = null;
-        }
-        if (article.Status == ContentStatus.Published)
-            article.UpdatedAt = now;
-        article.Status = to;
-        article.Version++;
+        var pendingContacts = article.PendingChanges?.ContactIds ?? [];
+        var contacts = pendingContacts.Count == 0 ? []
+            : await db.Contacts.IgnoreQueryFilters().Where(c => pendingContacts.Contains(c.Id)).ToListAsync(ct);
+        article.Withdraw(to, contacts, now);
     }
 }
 

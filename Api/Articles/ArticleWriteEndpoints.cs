@@ -1,5 +1,6 @@
 using ContentApi.Api.Auth;
 using ContentApi.Api.Editorial;
+using ContentApi.Api.Reading;
 using ContentApi.Domain;
 using ContentApi.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -51,14 +52,14 @@ public static class ArticleWriteEndpoints
         ContentDbContext db, HttpContext context, TimeProvider clock, ArticleContent input, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var article = new Article { Id = Guid.NewGuid(), Status = ContentStatus.Draft, CreatedAt = now, UpdatedAt = now, Version = 0 };
+        var article = Article.NewDraft(Guid.NewGuid(), now);
         db.Articles.Add(article);
         var failure = await WriteContentAsync(db, context, article, input, "created", ct);
         if (failure is not null)
             return failure.Value.Match<Results<Created<ArticleDto>, ValidationProblem, ProblemHttpResult>>(v => v, p => p);
         await db.SaveChangesAsync(ct);
         Concurrency.SetETag(context, article.Version);
-        return TypedResults.Created($"/api/articles/{article.Id}", await ArticlePreview.BuildAsync(db, article, ct));
+        return TypedResults.Created($"/api/articles/{article.Id}", await AnswerAsync(context, article.Id, ct));
     }
 
     private static async Task<Results<Ok<ArticleDto>, ValidationProblem, ProblemHttpResult>> Replace(
@@ -79,7 +80,7 @@ public static class ArticleWriteEndpoints
         ContentDbContext db, HttpContext context, Guid id, Func<Article, (ArticleContent? Content, string? Error)> change,
         string action, CancellationToken ct)
     {
-        var article = await ArticlePreview.All(db).FirstOrDefaultAsync(a => a.Id == id, ct);
+        var article = await db.Articles.IgnoreQueryFilters().Include(a => a.Contacts).FirstOrDefaultAsync(a => a.Id == id, ct);
         if (article is null)
             return NotFound(id);
         if (Concurrency.CheckIfMatch(context, article.Version) is { } precondition)
@@ -93,7 +94,7 @@ public static class ArticleWriteEndpoints
         if (await Concurrency.SaveAsync(db, context, () => CurrentVersion(db, id), ct) is { } stale)
             return stale;
         Concurrency.SetETag(context, article.Version);
-        return TypedResults.Ok(await ArticlePreview.BuildAsync(db, article, ct));
+        return TypedResults.Ok(await AnswerAsync(context, article.Id, ct));
     }
 
     /// <summary>Validates content and puts it in place: live for drafts, pending for published articles.</summary>
@@ -111,18 +112,16 @@ public static class ArticleWriteEndpoints
                 detail: $"The slug '{content.Slug}' belongs to another article; choose another."));
 
         var before = article.Version == 0 ? null : RevisionLog.Snapshot(ArticlePublishing.Snapshot(article));
-        if (article.Status == ContentStatus.Published)
-            article.PendingChanges = content with { Slug = slug };
-        else
+        List<Contact> contacts = [];
+        if (article.Status != ContentStatus.Published)
         {
-            var contacts = await db.Contacts.IgnoreQueryFilters().Where(c => content.ContactIds.Contains(c.Id)).ToListAsync(ct);
+            contacts = await db.Contacts.IgnoreQueryFilters().Where(c => content.ContactIds.Contains(c.Id)).ToListAsync(ct);
             // Checked above, but deleted since: saving without it would drop it silently.
             if (contacts.Count != content.ContactIds.Count)
                 return new OneOf(null, TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflicting write",
                     detail: "A contact in contactIds was deleted at the same moment; nothing was saved. Read the current state and try again."));
-            article.ApplyLive(content, slug, contacts);
         }
-        article.Version++;
+        article.Write(content, slug, contacts);
         RevisionLog.Add(db, context, ContentKind.Article, article.Id, article.Version, action, before,
             RevisionLog.Snapshot(ArticlePublishing.Snapshot(article)));
         return null;
@@ -170,7 +169,7 @@ public static class ArticleWriteEndpoints
     private static async Task<Results<Ok<ArticleDto>, ProblemHttpResult>> Publish(
         ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, CancellationToken ct)
     {
-        var article = await ArticlePreview.All(db).FirstOrDefaultAsync(a => a.Id == id, ct);
+        var article = await db.Articles.IgnoreQueryFilters().Include(a => a.Contacts).FirstOrDefaultAsync(a => a.Id == id, ct);
         if (article is null)
             return NotFound(id);
         if (Concurrency.CheckIfMatch(context, article.Version, required: false) is { } precondition)
@@ -185,13 +184,13 @@ public static class ArticleWriteEndpoints
         if (await Concurrency.SaveAsync(db, context, () => CurrentVersion(db, id), ct) is { } stale)
             return stale;
         Concurrency.SetETag(context, article.Version);
-        return TypedResults.Ok(await ArticlePreview.BuildAsync(db, article, ct));
+        return TypedResults.Ok(await AnswerAsync(context, article.Id, ct));
     }
 
     private static async Task<Results<Ok<ArticleDto>, ProblemHttpResult>> Withdraw(
         ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, ContentStatus to, string action, CancellationToken ct)
     {
-        var article = await ArticlePreview.All(db).FirstOrDefaultAsync(a => a.Id == id, ct);
+        var article = await db.Articles.IgnoreQueryFilters().Include(a => a.Contacts).FirstOrDefaultAsync(a => a.Id == id, ct);
         if (article is null)
             return NotFound(id);
         if (Concurrency.CheckIfMatch(context, article.Version, required: false) is { } precondition)
@@ -203,8 +202,12 @@ public static class ArticleWriteEndpoints
         if (await Concurrency.SaveAsync(db, context, () => CurrentVersion(db, id), ct) is { } stale)
             return stale;
         Concurrency.SetETag(context, article.Version);
-        return TypedResults.Ok(await ArticlePreview.BuildAsync(db, article, ct));
+        return TypedResults.Ok(await AnswerAsync(context, article.Id, ct));
     }
+
+    /// <summary>A write is answered with the article as its writer now reads it (the preview face).</summary>
+    private static async Task<ArticleDto> AnswerAsync(HttpContext context, Guid id, CancellationToken ct) =>
+        (await ArticleEndpoints.ReadAsync(ContentReader.For(context), id, ct))!;
 
     internal static Task<int?> CurrentVersion(ContentDbContext db, Guid id) =>
         db.Articles.IgnoreQueryFilters().Where(a => a.Id == id).Select(a => (int?)a.Version).FirstOrDefaultAsync();

@@ -82,8 +82,8 @@ public static class AuthSetup
             .AddPolicy(Admin, policy => policy.RequireRole(Roles.Admin));
     }
 
-    /// <summary>True when the caller may see drafts (any editorial role).</summary>
-    public static bool CanPreview(this ClaimsPrincipal user) => user.IsInRole(Roles.Editor);
+    /// <summary>True when the caller may see drafts: <see cref="Reading.ContentReader.MayPreview"/>.</summary>
+    public static bool CanPreview(this ClaimsPrincipal user) => Reading.ContentReader.MayPreview(user);
 
     /// <summary>
     /// Credentials that are not valid (an unknown or revoked key, an expired token) are refused with 401 on every route,

@@ -21,7 +21,7 @@ public static class Editing
         var errors = await change(item);
         if (!errors.IsEmpty)
             return TypedResults.ValidationProblem(errors.ToDictionary(), detail: errors.ToString());
-        item.Version++;
+        item.NextVersion();
         RevisionLog.Add(db, context, kind, item.Id, item.Version, action, before, RevisionLog.Snapshot(snapshot(item)));
         return await Concurrency.SaveAsync(db, context, () => db.Set<T>().IgnoreQueryFilters().Where(x => x.Id == item.Id)
             .Select(x => (int?)x.Version).FirstOrDefaultAsync(ct), ct);
@@ -34,7 +34,6 @@ public static class Editing
     {
         if (!errors.IsEmpty)
             return TypedResults.ValidationProblem(errors.ToDictionary(), detail: errors.ToString());
-        item.Version = 1;
         db.Add(item);
         RevisionLog.Add(db, context, kind, item.Id, 1, "created", null, RevisionLog.Snapshot(snapshot(item)));
         await db.SaveChangesAsync(ct);

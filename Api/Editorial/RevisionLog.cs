@@ -27,19 +27,25 @@ public static class RevisionLog
     public static void Add(ContentDbContext db, HttpContext context, ContentKind kind, Guid id, int version, string action,
         JsonNode? before, JsonNode after)
     {
+        Add(db, Audit.Actor(context.User), context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            kind, id, version, action, before, after);
+        Audit.Add(db, context, $"{kind.ToString().ToLowerInvariant()}.{action}", kind, id, $"revision {version}");
+    }
+
+    /// <summary>The same, for changes no request makes (the schedule runner, which writes its own audit entry).</summary>
+    public static void Add(ContentDbContext db, string author, DateTimeOffset at, ContentKind kind, Guid id, int version,
+        string action, JsonNode? before, JsonNode after) =>
         db.Revisions.Add(new Revision
         {
             ContentKind = kind,
             ContentId = id,
             Number = version,
-            CreatedAt = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-            Author = Audit.Actor(context.User),
+            CreatedAt = at,
+            Author = author,
             Action = action,
             ChangedFields = ChangedFields(before, after),
             Snapshot = after.ToJsonString(Json),
         });
-        Audit.Add(db, context, $"{kind.ToString().ToLowerInvariant()}.{action}", kind, id, $"revision {version}");
-    }
 
     /// <summary>Top-level fields, and the fields one level down ("content.title"), whose values differ.</summary>
     public static List<string> ChangedFields(JsonNode? before, JsonNode after)

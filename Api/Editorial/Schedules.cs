@@ -145,7 +145,7 @@ public class ScheduleRunner(IServiceScopeFactory scopes, TimeProvider clock, IOp
 
     private static async Task<string> RunArticleAsync(ContentDbContext db, Schedule schedule, DateTimeOffset now, CancellationToken ct)
     {
-        var article = await ArticlePreview.All(db).FirstOrDefaultAsync(a => a.Id == schedule.ContentId, ct);
+        var article = await db.Articles.IgnoreQueryFilters().Include(a => a.Contacts).FirstOrDefaultAsync(a => a.Id == schedule.ContentId, ct);
         if (article is null)
             return "the article no longer exists";
         var before = RevisionLog.Snapshot(ArticlePublishing.Snapshot(article));
@@ -173,23 +173,18 @@ public class ScheduleRunner(IServiceScopeFactory scopes, TimeProvider clock, IOp
         if (pledge is null)
             return "the pledge no longer exists";
         var target = schedule.Action == ScheduledAction.Publish ? ContentStatus.Published : ContentStatus.Draft;
-        if (pledge.Status == target)
+        if (pledge.Status == target && (target != ContentStatus.Published || pledge.PendingChanges is null))
             return schedule.Action == ScheduledAction.Publish ? "already published" : "already unpublished";
         var before = RevisionLog.Snapshot(PledgeWriteEndpoints.Snapshot(pledge));
         var errors = await PledgePublishing.ChangeStatusAsync(db, pledge, target, now, ct);
         if (!errors.IsEmpty)
             return $"not published: {errors}";
-        pledge.Version++;
         AddRevision(db, schedule, pledge.Id, pledge.Version, before, RevisionLog.Snapshot(PledgeWriteEndpoints.Snapshot(pledge)), now);
         return schedule.Action == ScheduledAction.Publish ? "published" : "unpublished";
     }
 
     private static void AddRevision(ContentDbContext db, Schedule schedule, Guid id, int version,
         System.Text.Json.Nodes.JsonNode before, System.Text.Json.Nodes.JsonNode after, DateTimeOffset now) =>
-        db.Revisions.Add(new Revision
-        {
-            ContentKind = schedule.ContentKind, ContentId = id, Number = version, CreatedAt = now,
-            Author = $"schedule by {schedule.CreatedBy}", Action = schedule.Action == ScheduledAction.Publish ? "published" : "unpublished",
-            ChangedFields = RevisionLog.ChangedFields(before, after), Snapshot = after.ToJsonString(RevisionLog.Json),
-        });
+        RevisionLog.Add(db, $"schedule by {schedule.CreatedBy}", now, schedule.ContentKind, id, version,
+            schedule.Action == ScheduledAction.Publish ? "published" : "unpublished", before, after);
 }

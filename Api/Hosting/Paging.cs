@@ -32,9 +32,10 @@ public static class Paging
     {
         if ((long)page * pageSize >= totalCount)
             return null;
-        var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString());
+        // Every value of a repeated parameter (?tag=a&tag=b) stays.
+        var query = request.Query.ToDictionary(q => q.Key, q => q.Value, StringComparer.OrdinalIgnoreCase);
         query["page"] = (page + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         query["pageSize"] = pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return request.PathBase + request.Path + Microsoft.AspNetCore.Http.QueryString.Create(query!);
+        return request.PathBase + request.Path + Microsoft.AspNetCore.Http.QueryString.Create(query);
     }
 }

@@ -11,14 +11,28 @@ public static class EdmModelBuilder
     {
         var builder = new ODataConventionModelBuilder { Namespace = "ContentApi" };
 
+        // Commitments have ids but are parts of their pledge, not entities of their own.
+        builder.ComplexType<Commitment>();
+        builder.EnumType<ContentStatus>();
+
+        // The life cycle's properties have private setters, which the convention leaves out.
         var article = builder.EntitySet<Article>("Articles").EntityType;
+        article.EnumProperty(a => a.Status);
+        article.Property(a => a.PublishedAt);
+        article.Property(a => a.UpdatedAt);
         article.Ignore(a => a.PhotoIds);
+        // The pledge's key would show even when the pledge is a draft; $expand=pledge shows it when it may be seen.
+        article.Ignore(a => a.PledgeId);
         article.Ignore(a => a.CreatedAt);
         article.Ignore(a => a.PendingChanges);
         article.Ignore(a => a.Version);
 
         var pledge = builder.EntitySet<Pledge>("Pledges").EntityType;
+        pledge.EnumProperty(p => p.Status);
+        pledge.Property(p => p.PublishedAt);
+        pledge.Property(p => p.UpdatedAt);
         pledge.Ignore(p => p.CreatedAt);
+        pledge.Ignore(p => p.PendingChanges);
         pledge.Ignore(p => p.Version);
 
         var photo = builder.EntitySet<Photo>("Photos").EntityType;

@@ -33,7 +33,7 @@ public sealed class NextLinks : DefaultSkipTokenHandler
     /// <summary>Whether a $skiptoken can continue the order: each property is the entity's own and never null.</summary>
     public static bool CanContinue(OrderByClause? order, HttpRequest? request)
     {
-        var publishedOnly = request is not null && !HttpCachingMiddleware.HasCredentials(request);
+        var publishedOnly = request is not null && !ContentApi.Api.Reading.ContentReader.For(request.HttpContext).Preview;
         for (var clause = order; clause is not null; clause = clause.ThenBy)
         {
             if (clause.Expression is not SingleValuePropertyAccessNode { Source: ResourceRangeVariableReferenceNode } property)

@@ -1,84 +1,75 @@
-using ContentApi.Api.Auth;
+using ContentApi.Api.Reading;
 using ContentApi.Domain;
-using ContentApi.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.AspNetCore.OData.Routing.Controllers;
-using Microsoft.EntityFrameworkCore;
 
 namespace ContentApi.Api.OData;
 
-// The DbContext's query filters decide what an anonymous reader sees, so these controllers only hand OData the sets:
-// drafts cannot appear through $filter, $expand or a key.
+// The one reader decides what the caller sees, so these controllers only hand OData its sets: drafts cannot appear
+// through $filter, $expand or a key, and editors see each article and pledge in the version they work on.
 
-/// <summary>Editors preview drafts through the same routes; their answers are never stored by shared caches.</summary>
 public abstract class ContentODataController : ODataController
 {
-    protected IQueryable<T> Visible<T>(DbSet<T> set) where T : class
-    {
-        if (!User.CanPreview())
-            return set;
-        Response.Headers.CacheControl = "private, no-store";
-        return set.IgnoreQueryFilters();
-    }
+    protected ContentReader Reader => ContentReader.For(HttpContext);
 }
 
 /// <summary>Published articles.</summary>
-public class ArticlesController(ContentDbContext db) : ContentODataController
+public class ArticlesController : ContentODataController
 {
     [ContentQuery]
     [ProducesResponseType<ODataCollection<Article>>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public IQueryable<Article> Get() => Visible(db.Articles).AsNoTracking();
+    public IQueryable<Article> Get() => Reader.Articles;
 
     [ContentQuery]
     [ProducesResponseType<Article>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public SingleResult<Article> Get(Guid key) => SingleResult.Create(Visible(db.Articles).AsNoTracking().Where(a => a.Id == key));
+    public SingleResult<Article> Get(Guid key) => SingleResult.Create(Reader.Articles.Where(a => a.Id == key));
 }
 
 /// <summary>Published citizen pledges.</summary>
-public class PledgesController(ContentDbContext db) : ContentODataController
+public class PledgesController : ContentODataController
 {
     [ContentQuery]
     [ProducesResponseType<ODataCollection<Pledge>>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public IQueryable<Pledge> Get() => Visible(db.Pledges).AsNoTracking();
+    public IQueryable<Pledge> Get() => Reader.Pledges;
 
     [ContentQuery]
     [ProducesResponseType<Pledge>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public SingleResult<Pledge> Get(Guid key) => SingleResult.Create(Visible(db.Pledges).AsNoTracking().Where(p => p.Id == key));
+    public SingleResult<Pledge> Get(Guid key) => SingleResult.Create(Reader.Pledges.Where(p => p.Id == key));
 }
 
 /// <summary>Photos used by published content.</summary>
-public class PhotosController(ContentDbContext db) : ContentODataController
+public class PhotosController : ContentODataController
 {
     [ContentQuery]
     [ProducesResponseType<ODataCollection<Photo>>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public IQueryable<Photo> Get() => Visible(db.Photos).AsNoTracking();
+    public IQueryable<Photo> Get() => Reader.Photos;
 
     [ContentQuery]
     [ProducesResponseType<Photo>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public SingleResult<Photo> Get(Guid key) => SingleResult.Create(Visible(db.Photos).AsNoTracking().Where(p => p.Id == key));
+    public SingleResult<Photo> Get(Guid key) => SingleResult.Create(Reader.Photos.Where(p => p.Id == key));
 }
 
 /// <summary>Contacts named by published content.</summary>
-public class ContactsController(ContentDbContext db) : ContentODataController
+public class ContactsController : ContentODataController
 {
     [ContentQuery]
     [ProducesResponseType<ODataCollection<Contact>>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    public IQueryable<Contact> Get() => Visible(db.Contacts).AsNoTracking();
+    public IQueryable<Contact> Get() => Reader.Contacts;
 
     [ContentQuery]
     [ProducesResponseType<Contact>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public SingleResult<Contact> Get(Guid key) => SingleResult.Create(Visible(db.Contacts).AsNoTracking().Where(c => c.Id == key));
+    public SingleResult<Contact> Get(Guid key) => SingleResult.Create(Reader.Contacts.Where(c => c.Id == key));
 }

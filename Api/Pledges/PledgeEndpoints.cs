@@ -1,8 +1,8 @@
-using ContentApi.Api.Auth;
 using ContentApi.Api.Contacts;
+using ContentApi.Api.Hosting;
 using ContentApi.Api.Photos;
+using ContentApi.Api.Reading;
 using ContentApi.Domain;
-using ContentApi.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,74 +15,63 @@ public static class PledgeEndpoints
         var group = app.MapGroup("/api/pledges").WithTags("Pledges");
 
         group.MapGet("/", ListYears)
-            .WithSummary("The years that have a published pledge, newest first.");
+            .WithSummary("The years that have a published pledge, newest first.")
+            .AllowQuery();
         group.MapGet("/current", GetCurrent)
             .WithSummary("The pledge in force today; when none is, the most recent one.")
+            .AllowQuery()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{year:int}", GetByYear)
             .WithSummary("The published pledge of a year, e.g. 2024.")
+            .AllowQuery()
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<Ok<List<PledgeYearDto>>> ListYears(ContentDbContext db, HttpContext context, TimeProvider clock, CancellationToken ct)
+    private static async Task<Ok<List<PledgeYearDto>>> ListYears(ContentReader reader, TimeProvider clock, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var years = await Visible(db, context).AsNoTracking().OrderByDescending(p => p.Year)
+        var today = Today(clock);
+        var years = await reader.Pledges.OrderByDescending(p => p.Year)
             .Select(p => new PledgeYearDto(p.Year, p.Title, p.ValidFrom, p.ValidTo, p.ValidFrom <= today && today <= p.ValidTo))
             .ToListAsync(ct);
         return TypedResults.Ok(years);
     }
 
-    private static async Task<Results<Ok<PledgeDto>, ProblemHttpResult>> GetCurrent(ContentDbContext db, HttpContext context, TimeProvider clock, CancellationToken ct)
+    private static Task<Results<Ok<PledgeDto>, ProblemHttpResult>> GetCurrent(ContentReader reader, HttpContext context, TimeProvider clock, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = Today(clock);
         // In force today first; otherwise the latest that has started; otherwise the latest at all.
-        var query = Visible(db, context)
+        var query = reader.Pledges
             .OrderByDescending(p => p.ValidFrom <= today && today <= p.ValidTo)
             .ThenByDescending(p => p.ValidFrom <= today)
             .ThenByDescending(p => p.Year);
-        return await WithETag(db, context, GetPledge(query, today, "No pledge has been published yet.", ct));
+        return AnswerAsync(reader, context, query, today, "No pledge has been published yet.", ct);
     }
 
-    private static Task<Results<Ok<PledgeDto>, ProblemHttpResult>> GetByYear(ContentDbContext db, HttpContext context, TimeProvider clock, int year, CancellationToken ct) =>
-        WithETag(db, context, GetPledge(Visible(db, context).Where(p => p.Year == year), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
-            $"There is no published pledge for {year}.", ct));
+    private static Task<Results<Ok<PledgeDto>, ProblemHttpResult>> GetByYear(ContentReader reader, HttpContext context, TimeProvider clock, int year, CancellationToken ct) =>
+        AnswerAsync(reader, context, reader.Pledges.Where(p => p.Year == year), Today(clock), $"There is no published pledge for {year}.", ct);
 
-    private static async Task<Results<Ok<PledgeDto>, ProblemHttpResult>> GetPledge(
-        IQueryable<Pledge> query, DateOnly today, string notFound, CancellationToken ct)
+    /// <summary>One pledge as the caller may see it (the version an editor works on, for editors); null when not seen.</summary>
+    public static async Task<PledgeDto?> ReadAsync(ContentReader reader, Guid id, CancellationToken ct) =>
+        (await LoadAsync(reader, reader.Pledges.Where(p => p.Id == id), Today(reader.Clock), ct))?.Pledge;
+
+    private static async Task<Results<Ok<PledgeDto>, ProblemHttpResult>> AnswerAsync(
+        ContentReader reader, HttpContext context, IQueryable<Pledge> query, DateOnly today, string notFound, CancellationToken ct)
     {
-        var pledge = await LoadAsync(query, today, ct);
-        return pledge is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Pledge not found", detail: notFound)
-            : TypedResults.Ok(pledge);
+        var loaded = await LoadAsync(reader, query, today, ct);
+        if (loaded is not { } found)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Pledge not found", detail: notFound);
+        // Editors get the version to send back in If-Match.
+        if (reader.Preview)
+            Editorial.Concurrency.SetETag(context, found.Version);
+        return TypedResults.Ok(found.Pledge);
     }
 
-    /// <summary>Editors get the version to send back in If-Match.</summary>
-    private static async Task<Results<Ok<PledgeDto>, ProblemHttpResult>> WithETag(
-        ContentDbContext db, HttpContext context, Task<Results<Ok<PledgeDto>, ProblemHttpResult>> read)
-    {
-        var result = await read;
-        if (context.User.CanPreview() && result.Result is Ok<PledgeDto> { Value: { } pledge })
-            Editorial.Concurrency.SetETag(context, await db.Pledges.IgnoreQueryFilters().Where(p => p.Id == pledge.Id).Select(p => p.Version).FirstAsync());
-        return result;
-    }
+    private static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
-    /// <summary>The editors' view of one pledge, drafts and all.</summary>
-    public static async Task<PledgeDto> PreviewAsync(ContentDbContext db, Guid id, TimeProvider clock, CancellationToken ct) =>
-        (await LoadAsync(db.Pledges.IgnoreQueryFilters().Where(p => p.Id == id), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct))!;
 
-    /// <summary>What the caller may read: published pledges, or everything for editors (preview).</summary>
-    private static IQueryable<Pledge> Visible(ContentDbContext db, HttpContext context)
+    private static async Task<(PledgeDto Pledge, int Version)?> LoadAsync(ContentReader reader, IQueryable<Pledge> query, DateOnly today, CancellationToken ct)
     {
-        if (!context.User.CanPreview())
-            return db.Pledges;
-        context.Response.Headers.CacheControl = "private, no-store";
-        return db.Pledges.IgnoreQueryFilters();
-    }
-
-    private static async Task<PledgeDto?> LoadAsync(IQueryable<Pledge> query, DateOnly today, CancellationToken ct)
-    {
-        var row = await query.AsNoTracking()
+        var row = await query
             .Select(p => new
             {
                 Pledge = p,
@@ -97,13 +86,14 @@ public static class PledgeEndpoints
 
         var p = row.Pledge;
         var areas = p.PriorityAreas.Select(a => new PriorityAreaDto(a.Title, a.Description,
-            [.. a.Commitments.Select(c => new CommitmentDto(c.Text, c.ResponsibleParty, c.Status))],
+            [.. a.Commitments.Select(c => new CommitmentDto(c.Id, c.Text, c.ResponsibleParty, c.Status))],
             ProgressDto.Of(a.Commitments))).ToList();
-        return new PledgeDto(
+        return (new PledgeDto(
             p.Id, p.Year, p.Title, p.IsValidOn(today), p.Summary, p.Parties, p.Signatories, p.SignedOn, p.ValidFrom, p.ValidTo, p.Basis,
             areas, p.OngoingEfforts, ProgressDto.Of(p.PriorityAreas.SelectMany(a => a.Commitments)),
             row.Photo is null ? null : PhotoDto.From(row.Photo),
             row.Contact is null ? null : ContactDto.From(row.Contact),
-            row.Articles, p.PublishedAt, p.UpdatedAt);
+            row.Articles, p.PublishedAt, p.UpdatedAt, p.Status,
+            reader.Preview ? p.PendingChanges is not null : null), p.Version);
     }
 }

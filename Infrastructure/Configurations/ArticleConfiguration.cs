@@ -25,7 +25,7 @@ public class ArticleConfiguration : IEntityTypeConfiguration<Article>
         builder.Property(a => a.Version).IsConcurrencyToken();
         // Replaced, never changed in place, so reference comparison is enough to see a change.
         builder.Property(a => a.PendingChanges).HasColumnType("jsonb")
-            .HasConversion(v => PendingContentJson.Write(v), v => PendingContentJson.Read(v));
+            .HasConversion(v => PendingJson.Write(v), v => PendingJson.Read<ArticleContent>(v));
 
         // A photo or contact that content uses cannot be deleted (the API answers 409 and names the content); the
         // database holds to that too, also for a delete that races a write which starts using it.

@@ -67,12 +67,20 @@ public class SlugRedirectConfiguration : IEntityTypeConfiguration<SlugRedirect>
     }
 }
 
-/// <summary>Stores a pending article version as one JSON value.</summary>
-internal static class PendingContentJson
+/// <summary>
+/// Stores a pending version as one JSON value in the same shape EF Core gives the live JSON columns (property names as
+/// in C#, enums by name), so the preview views can put its parts in the live columns as they are. Reading accepts the
+/// earlier camelCase shape too.
+/// </summary>
+internal static class PendingJson
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 
-    public static string Write(ArticleContent? content) => JsonSerializer.Serialize(content, Options);
+    public static string Write<T>(T? content) where T : class => JsonSerializer.Serialize(content, Options);
 
-    public static ArticleContent? Read(string json) => JsonSerializer.Deserialize<ArticleContent>(json, Options);
+    public static T? Read<T>(string json) where T : class => JsonSerializer.Deserialize<T>(json, Options);
 }

@@ -9,6 +9,9 @@ public class PledgeConfiguration : IEntityTypeConfiguration<Pledge>
     public void Configure(EntityTypeBuilder<Pledge> builder)
     {
         builder.Property(p => p.Version).IsConcurrencyToken();
+        // Replaced, never changed in place (see ArticleConfiguration).
+        builder.Property(p => p.PendingChanges).HasColumnType("jsonb")
+            .HasConversion(v => PendingJson.Write(v), v => PendingJson.Read<PledgeContent>(v));
         builder.Property(p => p.Title).HasMaxLength(Pledge.TitleMaxLength);
         builder.Property(p => p.Summary).HasMaxLength(Pledge.SummaryMaxLength);
         builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(20);

@@ -458,6 +458,10 @@ namespace ContentApi.Infrastructure.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("parties");
 
+                    b.Property<string>("PendingChanges")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("pending_changes");
+
                     b.Property<Guid?>("PhotoId")
                         .HasColumnType("uuid")
                         .HasColumnName("photo_id");
@@ -537,6 +541,8 @@ namespace ContentApi.Infrastructure.Migrations
                             b1.ComplexCollection(typeof(List<Dictionary<string, object>>), "Commitments", "ContentApi.Domain.Pledge.PriorityAreas#PriorityArea.Commitments#Commitment", b2 =>
                                 {
                                     b2.IsRequired();
+
+                                    b2.Property<Guid>("Id");
 
                                     b2.Property<string>("ResponsibleParty")
                                         .IsRequired();

@@ -103,13 +103,9 @@ public static class DemoContent
                 new() { Title = "Trygghetsvärdar och fältsekreterare", Description = "Kommunen bidrar med trygghetsvärdar och fältsekreterare för att skapa trygga platser för ungdomar som rör sig ute under kvällar och helger." },
                 new() { Title = "Polisens synlighet", Description = "Polisen ska öka sin synlighet i kommunen." },
             ],
-            Status = ContentStatus.Published,
-            PublishedAt = publishedAt,
-            UpdatedAt = publishedAt,
-            CreatedAt = publishedAt,
             Photo = photo,
             Contact = contact,
-        };
+        }.Imported(ContentStatus.Published, publishedAt);
 
         var article = new Article
         {
@@ -131,16 +127,11 @@ public static class DemoContent
                 Block.Link("Läs mer om medborgarlöften på polisens webbplats", "https://polisen.se/om-polisen/polisens-arbete/medborgarloften/"),
             ],
             Tags = ["medborgarlöfte", "trygghet", "trafik", "polisen"],
-            Status = ContentStatus.Published,
-            PublishedAt = publishedAt,
-            UpdatedAt = publishedAt,
-            CreatedAt = publishedAt,
             HeroPhoto = photo,
             HeroPhotoId = photo.Id,
             Pledge = pledge,
             Contacts = [contact],
-        };
-        article.RefreshPhotoIds();
+        }.Imported(ContentStatus.Published, publishedAt);
 
         db.Add(article);
         await db.SaveChangesAsync(ct);

@@ -97,14 +97,9 @@ public static class LoadTestContent
                         Block.Quote(Pick(random, Sentences), $"{Pick(random, FirstNames)} {Pick(random, LastNames)}"),
                     ],
                     Tags = [.. Enumerable.Range(0, 1 + random.Next(3)).Select(_ => Pick(random, Tags)).Distinct()],
-                    Status = status,
-                    PublishedAt = status == ContentStatus.Draft ? null : published,
-                    UpdatedAt = published,
-                    CreatedAt = published,
                     HeroPhotoId = Pick(random, photos).Id,
                     Contacts = [Pick(random, contacts)],
-                };
-                article.RefreshPhotoIds();
+                }.Imported(status, published);
                 db.Add(article);
             }
             db.ChangeTracker.DetectChanges();

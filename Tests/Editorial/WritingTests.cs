@@ -89,9 +89,15 @@ public class WritingTests : ApiTest
             """{"priorityAreas":[{"title":"Trafik","description":"x","commitments":[{"text":"Forum","responsibleParty":"Kommunen","status":"Done"}]}]}""",
             ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
         Assert.That(patched.StatusCode, Is.EqualTo(HttpStatusCode.OK), json?.ToJsonString());
+        Assert.That((int?)json!["progress"]!["done"], Is.EqualTo(1), "the editor sees the new progress");
+        Assert.That((bool?)json["hasPendingChanges"], Is.True);
+
+        var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
+        var (published, _) = await publisher.SendJson(HttpMethod.Post, $"/api/pledges/{pledge.Id}/publish");
+        Assert.That(published.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var live = await GetJson("/api/pledges/2024");
         Assert.That((int?)live["progress"]!["done"], Is.EqualTo(1));
-        Assert.That((string?)live["updatedAt"], Is.EqualTo("2024-06-15T10:00:00Z"), "a change to published content moves updatedAt");
+        Assert.That((string?)live["updatedAt"], Is.EqualTo("2024-06-15T10:00:00Z"), "publishing a change moves updatedAt");
     }
 
     [Test]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 using ContentApi.Tests;
 
@@ -15,8 +16,14 @@ public abstract class ApiTest
     [SetUp]
     public Task ResetDatabase() => TestRun.ResetAsync();
 
-    protected static async Task<JsonNode> GetJson(string url, HttpStatusCode expected = HttpStatusCode.OK)
+    /// <summary>Empties the server's store of answers, so the next read runs its endpoint.</summary>
+    protected static void ForgetStoredAnswers() =>
+        TestRun.Factory.Services.GetRequiredService<ContentApi.Api.Caching.ResponseStore>().Clear();
+
+    protected static async Task<JsonNode> GetJson(string url, HttpStatusCode expected = HttpStatusCode.OK, bool forget = false)
     {
+        if (forget)
+            ForgetStoredAnswers();
         using var response = await Client.GetAsync(url);
         var body = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(expected), $"GET {url} answered: {body}");

@@ -29,12 +29,11 @@ public static class ContentBuilder
         return new Article
         {
             Id = Guid.NewGuid(), Slug = Slug.FromTitle(title), Title = title, Lead = $"Ingress till {title}.",
-            Body = [Block.Paragraph($"Brödtext om {title}.")], Tags = [.. tags], Status = status,
-            PublishedAt = status == ContentStatus.Draft ? null : at, UpdatedAt = at, CreatedAt = at,
-        };
+            Body = [Block.Paragraph($"Brödtext om {title}.")], Tags = [.. tags],
+        }.Imported(status, at);
     }
 
-    public static Pledge Pledge(int year, ContentStatus status = ContentStatus.Published) => new()
+    public static Pledge Pledge(int year, ContentStatus status = ContentStatus.Published) => new Pledge()
     {
         Id = Guid.NewGuid(), Year = year, Title = $"Medborgarlöfte {year}", Summary = "Kommunen och polisen samverkar.",
         Parties = ["Sölvesborgs kommun", "Lokalpolisområde Sölvesborg"],
@@ -54,8 +53,7 @@ public static class ContentBuilder
             },
         ],
         OngoingEfforts = [new() { Title = "Trygghetsvärdar", Description = "Kvällar och helger." }],
-        Status = status, PublishedAt = status == ContentStatus.Draft ? null : BaseTime, UpdatedAt = BaseTime, CreatedAt = BaseTime,
-    };
+    }.Imported(status, BaseTime);
 
     /// <summary>Saves the entities, writing a real file for each new photo.</summary>
     public static async Task SaveAsync(params object[] entities)

@@ -1,0 +1,53 @@
+using System.Reflection;
+using System.Security.Claims;
+using ContentApi.Domain;
+using ContentApi.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace ContentApi.Api.Reading;
+
+/// <summary>
+/// The one reader: which content this caller may see, and in which version. Anonymous callers read the delivery face
+/// (<see cref="ContentDbContext"/>: published content, <see cref="Visibility"/>); callers who may preview read the
+/// preview face (<see cref="PreviewDbContext"/>: everything, each article and pledge in its newest version, pending
+/// changes included, marked with <c>hasPendingChanges</c>). Every read path (REST items and lists, OData sets, keys,
+/// $expand and $count) reads through it. Answers to callers with credentials are never stored by shared caches
+/// (<see cref="Caching.HttpCachingMiddleware"/> marks them <c>private, no-store</c>).
+/// </summary>
+/// <remarks>A minimal-API handler takes it as a parameter (bound from the request); a controller calls <see cref="For"/>.</remarks>
+public sealed class ContentReader
+{
+    private readonly IServiceProvider _services;
+
+    private ContentReader(HttpContext context)
+    {
+        _services = context.RequestServices;
+        Preview = MayPreview(context.User);
+    }
+
+    /// <summary>True when the caller reads the preview face.</summary>
+    public bool Preview { get; }
+
+    /// <summary>
+    /// Who may preview: any editorial role (editor, publisher, admin). A caller without credentials is anonymous, and
+    /// credentials that are not valid are refused before any read (<see cref="Auth.AuthSetup.UseCredentialCheck"/>).
+    /// </summary>
+    public static bool MayPreview(ClaimsPrincipal user) => user.IsInRole(Roles.Editor);
+
+    public static ContentReader For(HttpContext context) =>
+        context.Items.TryGetValue(typeof(ContentReader), out var reader) && reader is ContentReader known
+            ? known
+            : (ContentReader)(context.Items[typeof(ContentReader)] = new ContentReader(context));
+
+    public static ValueTask<ContentReader?> BindAsync(HttpContext context, ParameterInfo parameter) => ValueTask.FromResult<ContentReader?>(For(context));
+
+    /// <summary>The face this caller reads; resolved on first use, so an anonymous read never rents a preview context.</summary>
+    public ContentDbContext Db => Preview ? _services.GetRequiredService<PreviewDbContext>() : _services.GetRequiredService<ContentDbContext>();
+
+    public TimeProvider Clock => _services.GetRequiredService<TimeProvider>();
+
+    public IQueryable<Article> Articles => Db.Articles.AsNoTracking();
+    public IQueryable<Pledge> Pledges => Db.Pledges.AsNoTracking();
+    public IQueryable<Photo> Photos => Db.Photos.AsNoTracking();
+    public IQueryable<Contact> Contacts => Db.Contacts.AsNoTracking();
+}
