@@ -23,6 +23,9 @@ public enum ImageFormat
 /// <summary>Why an image cannot be used; the message is for the person who uploaded it.</summary>
 public class ImageRejectedException(string message) : Exception(message);
 
+/// <summary>The file is not an image of a format the API takes (judged by its bytes).</summary>
+public class UnsupportedImageException(string message) : ImageRejectedException(message);
+
 /// <summary>A cleaned image written to a temporary file, with what the API records of it.</summary>
 public record ProcessedImage(string TemporaryPath, ImageFormat Format, int Width, int Height, string DominantColor)
 {
