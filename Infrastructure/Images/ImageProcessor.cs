@@ -67,13 +67,13 @@ public static class ImageProcessor
         _ => ".webp",
     };
 
+    /// <summary>The largest side a WebP image can have.</summary>
+    public const int MaxSide = 16383;
+
     /// <summary>
     /// Checks that the upload decodes completely and is not too large, turns it the right way up, and writes it again
     /// with no metadata but its colour profile: no EXIF (GPS positions, camera serials), no XMP, no IPTC, no comments.
     /// </summary>
-    /// <summary>The largest side a WebP image can have.</summary>
-    public const int MaxSide = 16383;
-
     public static ProcessedImage Clean(string uploadPath, ImageFormat format, long maxPixels, string outputPath)
     {
         try
