@@ -40,15 +40,15 @@ public class Photo : IVersioned
     public static readonly string[] RenditionFormats = ["webp", "jpg"];
 
     /// <summary>
-    /// The public address of a rendition. It belongs to the content, not to one client: every face of the API (REST,
-    /// OData) hands out the same addresses, and they stay valid as long as the picture does.
+    /// How the hosting application addresses a rendition (photo id, version, width, format → URL). Domain knows no
+    /// routes: the API sets this once at start-up, so every face of it (REST, OData) hands out the same addresses.
     /// </summary>
-    public static string RenditionUrl(Guid id, string version, int width, string format) =>
-        $"/api/photos/{id}/renditions/{version}/{width}.{format}";
+    public static Func<Guid, string, int, string, string> RenditionAddress { get; set; } =
+        (_, _, _, _) => throw new InvalidOperationException("No rendition address is set: the API sets Photo.RenditionAddress at start-up.");
 
     /// <summary>Every rendition of this photo, ready to use in srcset.</summary>
     public List<PhotoRendition> Renditions => [.. AvailableWidths().SelectMany(width => RenditionFormats
-        .Select(format => new PhotoRendition { Width = width, Format = format, Url = RenditionUrl(Id, RenditionVersion, width, format) }))];
+        .Select(format => new PhotoRendition { Width = width, Format = format, Url = RenditionAddress(Id, RenditionVersion, width, format) }))];
 
     /// <summary>The widths renditions are made in; never wider than the original.</summary>
     public static readonly int[] RenditionWidths = [160, 320, 480, 640, 960, 1280, 1920, 2560];
@@ -100,6 +100,39 @@ public class Photo : IVersioned
         return errors;
     }
 
+    /// <summary>
+    /// Sets the text alternatives, caption, credit and focal point the way every write does (upload, PUT, PATCH,
+    /// restore): texts trimmed, an empty caption or credit is none, the focal point the middle when left out. Returns
+    /// what is wrong with them; <paramref name="fileName"/> is the uploaded file's name, which alt text may not be.
+    /// </summary>
+    public ValidationErrors Describe(string? altText, bool decorative, string? caption, string? credit, double? focalX, double? focalY,
+        DateTimeOffset now, string? fileName = null)
+    {
+        AltText = altText?.Trim() ?? "";
+        Decorative = decorative;
+        Caption = NullIfBlank(caption);
+        Credit = NullIfBlank(credit);
+        FocalX = focalX ?? 0.5;
+        FocalY = focalY ?? 0.5;
+        UpdatedAt = now;
+        return ValidateMetadata(fileName);
+    }
+
+    /// <summary>Makes <paramref name="file"/> this photo's picture (a new upload, or a replacement with the same id and texts).</summary>
+    public void UseFile(PhotoFile file, DateTimeOffset now)
+    {
+        StoragePath = file.StoragePath;
+        Sha256 = file.Sha256;
+        ByteSize = file.ByteSize;
+        MediaType = file.MediaType;
+        Width = file.Width;
+        Height = file.Height;
+        DominantColor = file.DominantColor;
+        UpdatedAt = now;
+    }
+
+    private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
     /// <summary>True when the photo has the text alternative that publishing needs.</summary>
     public bool HasTextAlternative => Decorative || ValidateMetadata().IsEmpty;
 
@@ -114,3 +147,6 @@ public class PhotoRendition
     public string Format { get; set; } = "";
     public string Url { get; set; } = "";
 }
+
+/// <summary>A cleaned picture in storage, with what a photo records of it.</summary>
+public record PhotoFile(string StoragePath, string Sha256, long ByteSize, string MediaType, int Width, int Height, string DominantColor);

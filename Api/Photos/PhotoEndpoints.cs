@@ -1,13 +1,16 @@
 using ContentApi.Api.Auth;
+using ContentApi.Api.Caching;
 using ContentApi.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace ContentApi.Api.Photos;
 
 public static class PhotoEndpoints
 {
+    /// <summary>The address of a photo's original file (<see cref="GetPhotoFile"/>).</summary>
     public static string FileUrl(Guid id) => $"/api/photos/{id}/file";
 
     public static void MapPhotos(this IEndpointRouteBuilder app)
@@ -40,10 +43,12 @@ public static class PhotoEndpoints
     }
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetPhotoFile(
-        ContentDbContext db, HttpContext context, PhotoStorage storage, Guid id, CancellationToken ct)
+        ContentDbContext db, HttpContext context, PhotoStorage storage, IOptions<HttpCachingOptions> caching, Guid id, CancellationToken ct)
     {
-        var photos = context.User.CanPreview() ? db.Photos.IgnoreQueryFilters() : db.Photos;
-        if (context.User.CanPreview())
+        var preview = context.User.CanPreview();
+        var photos = preview ? db.Photos.IgnoreQueryFilters() : db.Photos;
+        // An editor may be looking at a photo only drafts use: never let a shared cache keep that, nor its absence.
+        if (preview)
             context.Response.Headers.CacheControl = "private, no-store";
         var photo = await photos.AsNoTracking().Where(p => p.Id == id)
             .Select(p => new { p.StoragePath, p.MediaType, p.UpdatedAt }).FirstOrDefaultAsync(ct);
@@ -53,6 +58,12 @@ public static class PhotoEndpoints
         if (stream is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Photo file missing",
                 detail: $"The file of photo {id} is not in storage.");
+        // Like a rendition, the file says itself how it may be cached (the caching middleware leaves files alone). Its
+        // address is not versioned (PUT …/file replaces the picture, unpublishing hides it), so unlike a rendition's
+        // it is not immutable: it gets the lifetime of published answers.
+        if (!preview)
+            context.Response.Headers.CacheControl =
+                $"public, max-age={caching.Value.MaxAgeSeconds}, stale-while-revalidate={caching.Value.StaleWhileRevalidateSeconds}";
         var etag = new EntityTagHeaderValue($"\"{Path.GetFileNameWithoutExtension(photo.StoragePath)}\"");
         return TypedResults.Stream(stream, photo.MediaType, lastModified: photo.UpdatedAt, entityTag: etag);
     }

@@ -22,10 +22,16 @@ public static class RenditionEndpoints
     /// <summary>How many renditions this process has made (for tests and metrics).</summary>
     public static long GeneratedCount => Interlocked.Read(ref _generated);
 
-    public static string Url(Guid id, string version, int width, string format) => Photo.RenditionUrl(id, version, width, format);
+    /// <summary>
+    /// The public address of a rendition. It belongs to the content, not to one client: every face of the API (REST,
+    /// OData) hands out the same addresses, and they stay valid as long as the picture does.
+    /// </summary>
+    public static string Url(Guid id, string version, int width, string format) => $"/api/photos/{id}/renditions/{version}/{width}.{format}";
 
     public static void MapRenditions(this IEndpointRouteBuilder app)
     {
+        // The photo entity (OData's face) lists its renditions at this route's addresses; Domain knows no routes.
+        Photo.RenditionAddress = Url;
         app.MapGet("/api/photos/{id:guid}/renditions/{version}/{width:int}.{format}", GetRendition)
             .WithTags("Photos")
             .WithSummary("A rendition: width from 160, 320, 480, 640, 960, 1280, 1920, 2560 (never wider than the original), format webp or jpg, "
@@ -46,7 +52,7 @@ public static class RenditionEndpoints
     /// <param name="format"></param>
     /// <param name="ratio">Crop to this shape, e.g. 16x9, 1x1, 4x3.</param>
     /// <param name="ct"></param>
-    private static async Task<IResult> GetRendition(ContentDbContext db, HttpContext context, PhotoStorage storage,
+    private static async Task<Results<PhysicalFileHttpResult, RedirectHttpResult, ProblemHttpResult>> GetRendition(ContentDbContext db, HttpContext context, PhotoStorage storage,
         Guid id, string version, int width, string format, string? ratio, CancellationToken ct)
     {
         var photos = context.User.CanPreview() ? db.Photos.IgnoreQueryFilters() : db.Photos;

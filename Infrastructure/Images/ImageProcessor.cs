@@ -23,6 +23,9 @@ public enum ImageFormat
 /// <summary>Why an image cannot be used; the message is for the person who uploaded it.</summary>
 public class ImageRejectedException(string message) : Exception(message);
 
+/// <summary>The file is not an image of a format the API takes (judged by its bytes).</summary>
+public class UnsupportedImageException(string message) : ImageRejectedException(message);
+
 /// <summary>A cleaned image written to a temporary file, with what the API records of it.</summary>
 public record ProcessedImage(string TemporaryPath, ImageFormat Format, int Width, int Height, string DominantColor)
 {
@@ -64,13 +67,13 @@ public static class ImageProcessor
         _ => ".webp",
     };
 
+    /// <summary>The largest side a WebP image can have.</summary>
+    public const int MaxSide = 16383;
+
     /// <summary>
     /// Checks that the upload decodes completely and is not too large, turns it the right way up, and writes it again
     /// with no metadata but its colour profile: no EXIF (GPS positions, camera serials), no XMP, no IPTC, no comments.
     /// </summary>
-    /// <summary>The largest side a WebP image can have.</summary>
-    public const int MaxSide = 16383;
-
     public static ProcessedImage Clean(string uploadPath, ImageFormat format, long maxPixels, string outputPath)
     {
         try

@@ -30,7 +30,7 @@ public class UploadTests : ApiTest
         return form;
     }
 
-    private static async Task<(HttpResponseMessage Response, JsonNode? Json)> Upload(HttpClient client, HttpContent content)
+    public static async Task<(HttpResponseMessage Response, JsonNode? Json)> Upload(HttpClient client, HttpContent content)
     {
         var response = await client.PostAsync("/api/photos", content);
         var text = await response.Content.ReadAsStringAsync();
@@ -91,89 +91,6 @@ public class UploadTests : ApiTest
     }
 
     [Test]
-    public async Task AnythingElseIs415WhateverItsNameOrDeclaredType()
-    {
-        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
-        var gif = "GIF89a\u0001\u0000\u0001\u0000\u0080\u0000\u0000"u8.ToArray();
-        var html = "<html><script>alert(1)</script></html>"u8.ToArray();
-        foreach (var bytes in new[] { gif, html })
-        {
-            var (response, json) = await Upload(editor, Form(bytes, "photo.jpg", "image/jpeg"));
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType), json?.ToJsonString());
-            Assert.That((string?)json!["detail"], Does.Contain("JPEG, PNG or WebP"));
-        }
-        var (notMultipart, _) = await editor.SendJson(HttpMethod.Post, "/api/photos", new { altText = "x" });
-        Assert.That(notMultipart.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
-    }
-
-    [Test]
-    public async Task TruncatedCorruptOrTooLargeImagesAre422AndSayWhy()
-    {
-        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
-        var before = FilesNow();
-        var jpeg = TestImages.Jpeg(800, 600);
-        var truncated = jpeg[..(jpeg.Length / 2)];
-        var corrupt = (byte[])TestImages.Png(100, 100).Clone();
-        for (var i = 40; i < corrupt.Length; i++)
-            corrupt[i] ^= 0x5A;
-        var bomb = TestImages.Png(3000, 2000);
-
-        var sliver = TestImages.Png(2, 20000);
-
-        foreach (var (bytes, says) in new[] { (truncated, "decode"), (corrupt, "decode"), (bomb, "megapixels"), (sliver, "on either side") })
-        {
-            var (response, json) = await Upload(editor, Form(bytes));
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity), json?.ToJsonString());
-            Assert.That((string?)json!["detail"], Does.Contain(says));
-        }
-        await AssertNothingKeptAsync(before);
-    }
-
-    [Test]
-    public async Task UploadOverTheLimitIs413BeforeTheBodyIsRead()
-    {
-        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
-        var before = FilesNow();
-        var big = new byte[3 * 1024 * 1024];
-        TestImages.Jpeg().CopyTo(big, 0);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/photos") { Content = Form(big) };
-        // With Expect: 100-continue the client sends the body only when the server asks for it; it never does.
-        request.Headers.ExpectContinue = true;
-        using var response = await editor.SendAsync(request);
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
-        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("2 MB"));
-        await AssertNothingKeptAsync(before);
-    }
-
-    [Test]
-    public async Task StreamedUploadWithoutALengthIsCutOffAt413()
-    {
-        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
-        var before = FilesNow();
-        var form = Form(new byte[3 * 1024 * 1024]);
-        var body = await form.ReadAsStreamAsync();
-        var content = new StreamContent(new UnknownLengthStream(body));
-        content.Headers.ContentType = form.Headers.ContentType;
-        var (response, json) = await Upload(editor, content);
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge), json?.ToJsonString());
-        await AssertNothingKeptAsync(before);
-    }
-
-    [Test]
-    public async Task AnUploadBrokenOffHalfwayLeavesNoRowAndNoFile()
-    {
-        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
-        var before = FilesNow();
-        var form = Form(TestImages.Jpeg(1600, 1200));
-        var content = new StreamContent(new BreakingStream(await form.ReadAsStreamAsync(), breakAfter: 20_000));
-        content.Headers.ContentType = form.Headers.ContentType;
-        Assert.That(async () => await editor.PostAsync("/api/photos", content), Throws.InstanceOf<Exception>(), "the client gives up mid-body");
-        // The server notices the broken connection on its own time.
-        await Task.Delay(500);
-        await AssertNothingKeptAsync(before);
-    }
-
-    [Test]
     public async Task AltTextIsRequiredUnlessDecorativeAndMayNotBeTheFileName()
     {
         var editor = await TestAuth.KeyClientAsync(Roles.Editor);
@@ -231,55 +148,5 @@ public class UploadTests : ApiTest
         Assert.That((int?)sweptJson!["deleted"], Is.GreaterThanOrEqualTo(1));
         Assert.That(Directory.EnumerateFiles(TestRun.PhotoFolder, oldHash + ".*", SearchOption.AllDirectories), Is.Empty);
         Assert.That(Directory.EnumerateFiles(TestRun.PhotoFolder, (string)json["sha256"]! + ".*", SearchOption.AllDirectories), Is.Not.Empty);
-    }
-
-    private static HashSet<string> FilesNow() =>
-        Directory.Exists(TestRun.PhotoFolder) ? [.. Directory.EnumerateFiles(TestRun.PhotoFolder, "*", SearchOption.AllDirectories)] : [];
-
-    private static async Task AssertNothingKeptAsync(HashSet<string> before)
-    {
-        await using var db = TestRun.Factory.CreateDbContext();
-        Assert.That(await db.Photos.IgnoreQueryFilters().CountAsync(), Is.EqualTo(0), "no photo row");
-        var tmp = Path.Combine(TestRun.PhotoFolder, "tmp");
-        Assert.That(Directory.Exists(tmp) ? Directory.EnumerateFiles(tmp) : [], Is.Empty, "no temporary file");
-        Assert.That(FilesNow().Except(before), Is.Empty, "no stored file from this upload");
-    }
-
-    /// <summary>A body whose length is not known in advance (sent chunked).</summary>
-    private sealed class UnknownLengthStream(Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
-    /// <summary>A body that breaks off after some bytes, like a phone losing its connection.</summary>
-    private sealed class BreakingStream(Stream inner, int breakAfter) : Stream
-    {
-        private int _sent;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_sent >= breakAfter)
-                throw new IOException("The connection was lost.");
-            var read = inner.Read(buffer, offset, Math.Min(count, breakAfter - _sent));
-            _sent += read;
-            return read;
-        }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
