@@ -82,9 +82,6 @@ public static class AuthSetup
             .AddPolicy(Admin, policy => policy.RequireRole(Roles.Admin));
     }
 
-    /// <summary>True when the caller may see drafts: <see cref="Reading.ContentReader.MayPreview"/>.</summary>
-    public static bool CanPreview(this ClaimsPrincipal user) => Reading.ContentReader.MayPreview(user);
-
     /// <summary>
     /// Credentials that are not valid (an unknown or revoked key, an expired token) are refused with 401 on every route,
     /// reads anyone may make included: answered as anonymous, a mistyped key would look like a key that sees no drafts.

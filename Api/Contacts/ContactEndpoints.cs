@@ -1,5 +1,4 @@
-using ContentApi.Api.Auth;
-using ContentApi.Infrastructure;
+using ContentApi.Api.Reading;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,22 +14,15 @@ public static class ContactEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<Results<Ok<ContactDto>, ProblemHttpResult>> GetContact(ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
+    private static async Task<Results<Ok<ContactDto>, ProblemHttpResult>> GetContact(ContentReader reader, HttpContext context, Guid id, CancellationToken ct)
     {
-        if (context.User.CanPreview())
-        {
-            context.Response.Headers.CacheControl = "private, no-store";
-            var any = await db.Contacts.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-            if (any is not null)
-            {
-                Editorial.Concurrency.SetETag(context, any.Version);
-                return TypedResults.Ok(ContactDto.From(any));
-            }
-        }
-        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == id).Select(ContactDto.Projection).FirstOrDefaultAsync(ct);
-        return contact is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found",
-                detail: $"There is no contact with id {id} on published content.")
-            : TypedResults.Ok(contact);
+        var contact = await reader.Contacts.Where(c => c.Id == id).FirstOrDefaultAsync(ct);
+        if (contact is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Contact not found",
+                detail: $"There is no contact with id {id} on published content.");
+        // Editors get the version to send back in If-Match.
+        if (reader.Preview)
+            Editorial.Concurrency.SetETag(context, contact.Version);
+        return TypedResults.Ok(ContactDto.From(contact));
     }
 }

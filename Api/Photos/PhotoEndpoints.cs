@@ -1,3 +1,4 @@
+using ContentApi.Api.Reading;
 using ContentApi.Api.Auth;
 using ContentApi.Api.Caching;
 using ContentApi.Infrastructure;
@@ -26,31 +27,25 @@ public static class PhotoEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<Results<Ok<PhotoDto>, ProblemHttpResult>> GetPhoto(ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
+    private static async Task<Results<Ok<PhotoDto>, ProblemHttpResult>> GetPhoto(ContentReader reader, HttpContext context, Guid id, CancellationToken ct)
     {
-        if (context.User.CanPreview())
-        {
-            context.Response.Headers.CacheControl = "private, no-store";
-            var any = await db.Photos.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-            if (any is not null)
-            {
-                Editorial.Concurrency.SetETag(context, any.Version);
-                return TypedResults.Ok(PhotoDto.From(any));
-            }
-        }
-        var photo = await db.Photos.AsNoTracking().Where(p => p.Id == id).Select(PhotoDto.Projection).FirstOrDefaultAsync(ct);
-        return photo is null ? NotFound(id) : TypedResults.Ok(photo);
+        var photo = await reader.Photos.FirstOrDefaultAsync(p => p.Id == id, ct);
+        if (photo is null)
+            return NotFound(id);
+        // Editors get the version to send back in If-Match.
+        if (reader.Preview)
+            Editorial.Concurrency.SetETag(context, photo.Version);
+        return TypedResults.Ok(PhotoDto.From(photo));
     }
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetPhotoFile(
-        ContentDbContext db, HttpContext context, PhotoStorage storage, IOptions<HttpCachingOptions> caching, Guid id, CancellationToken ct)
+        ContentReader reader, HttpContext context, PhotoStorage storage, IOptions<HttpCachingOptions> caching, Guid id, CancellationToken ct)
     {
-        var preview = context.User.CanPreview();
-        var photos = preview ? db.Photos.IgnoreQueryFilters() : db.Photos;
+        var preview = reader.Preview;
         // An editor may be looking at a photo only drafts use: never let a shared cache keep that, nor its absence.
         if (preview)
             context.Response.Headers.CacheControl = "private, no-store";
-        var photo = await photos.AsNoTracking().Where(p => p.Id == id)
+        var photo = await reader.Photos.Where(p => p.Id == id)
             .Select(p => new { p.StoragePath, p.MediaType, p.UpdatedAt }).FirstOrDefaultAsync(ct);
         if (photo is null)
             return NotFound(id);

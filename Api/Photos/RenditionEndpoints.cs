@@ -1,3 +1,4 @@
+using ContentApi.Api.Reading;
 using System.Collections.Concurrent;
 using System.Globalization;
 using ContentApi.Api.Auth;
@@ -55,8 +56,8 @@ public static class RenditionEndpoints
     private static async Task<Results<PhysicalFileHttpResult, RedirectHttpResult, ProblemHttpResult>> GetRendition(ContentDbContext db, HttpContext context, PhotoStorage storage,
         Guid id, string version, int width, string format, string? ratio, CancellationToken ct)
     {
-        var photos = context.User.CanPreview() ? db.Photos.IgnoreQueryFilters() : db.Photos;
-        var photo = await photos.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+        var reader = ContentReader.For(context);
+        var photo = await reader.Photos.FirstOrDefaultAsync(p => p.Id == id, ct);
         if (photo is null)
             return Problem(StatusCodes.Status404NotFound, "Photo not found", $"There is no published photo with id {id}.");
         if (format is not ("webp" or "jpg"))
@@ -93,7 +94,7 @@ public static class RenditionEndpoints
             await GenerateOnceAsync(storage, photo, path, width, aspect, format == "webp", ct);
 
         // An editor may be looking at a photo only drafts use: never let a shared cache keep that.
-        context.Response.Headers.CacheControl = context.User.CanPreview() ? "private, max-age=0" : "public, max-age=31536000, immutable";
+        context.Response.Headers.CacheControl = reader.Preview ? "private, max-age=0" : "public, max-age=31536000, immutable";
         return TypedResults.PhysicalFile(path, format == "webp" ? "image/webp" : "image/jpeg",
             lastModified: photo.UpdatedAt, entityTag: new EntityTagHeaderValue($"\"{photo.RenditionVersion}-{name}\""));
     }
