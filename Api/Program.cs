@@ -36,7 +36,9 @@ builder.Services.AddControllers()
     .AddJsonOptions(options => JsonSetup.Configure(options.JsonSerializerOptions))
     .AddOData(options => options
         .AddRouteComponents("odata", EdmModelBuilder.Build(), services => services
-            .AddSingleton<SkipTokenHandler, NextLinks>().AddSingleton<ISelectExpandBinder, ContentSelectExpandBinder>())
+            .AddSingleton<SkipTokenHandler, NextLinks>().AddSingleton<ISelectExpandBinder, ContentSelectExpandBinder>()
+            // An enum member may be written as a plain string ('Draft') in every comparison, not only in eq.
+            .AddSingleton<Microsoft.OData.UriParser.ODataUriResolver>(new Microsoft.OData.UriParser.StringAsEnumResolver()))
         .Select().Filter().Expand().OrderBy().Count().SkipToken().SetMaxTop(ContentQueryAttribute.MaxPageSize));
 
 // Who may write: API keys and the municipality's OpenID Connect tokens, with editor, publisher and admin roles.

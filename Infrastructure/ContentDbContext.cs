@@ -34,6 +34,32 @@ public class ContentDbContext : DbContext
     public DbSet<Schedule> Schedules => Set<Schedule>();
     public DbSet<SlugRedirect> SlugRedirects => Set<SlugRedirect>();
 
+    /// <summary>
+    /// Npgsql options every context and the migrations tool share. Statuses are a PostgreSQL enum, so comparing and
+    /// sorting them (OData <c>status gt 'Draft'</c>, <c>$orderby=status</c>) follows the life cycle, not the alphabet.
+    /// </summary>
+    public static void ConfigureNpgsql(Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
+        npgsql.MigrationsAssembly(typeof(ContentDbContext).Assembly.FullName)
+            .MapEnum<ContentStatus>("content_status", nameTranslator: new Npgsql.NameTranslation.NpgsqlNullNameTranslator());
+
+    /// <summary>
+    /// Applies pending migrations. Connections opened before a migration made a type (content_status) do not know it:
+    /// Npgsql is told to load the types again.
+    /// </summary>
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        await Database.MigrateAsync(ct);
+        await Database.OpenConnectionAsync(ct);
+        try
+        {
+            await ((Npgsql.NpgsqlConnection)Database.GetDbConnection()).ReloadTypesAsync(ct);
+        }
+        finally
+        {
+            await Database.CloseConnectionAsync();
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ContentDbContext).Assembly);

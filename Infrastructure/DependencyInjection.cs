@@ -24,7 +24,7 @@ public static class DependencyInjection
         builder.Services.AddDbContextPool<PreviewDbContext>((_, options) => Configure(options));
 
         DbContextOptionsBuilder Configure(DbContextOptionsBuilder options) => options
-            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(ContentDbContext).Assembly.FullName))
+            .UseNpgsql(connectionString, ContentDbContext.ConfigureNpgsql)
             .UseSnakeCaseNamingConvention()
             // EF Core logs every failed command as an error, also those the API answers with a 4xx (a NUL byte or a
             // division by zero from a client, a conflicting write) and the missing history table on a first migrate.

@@ -7,7 +7,8 @@ namespace ContentApi.Infrastructure;
 public class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<ContentDbContext>
 {
     public ContentDbContext CreateDbContext(string[] args) => new(new DbContextOptionsBuilder<ContentDbContext>()
-        .UseNpgsql(Environment.GetEnvironmentVariable("ConnectionStrings__ContentDb") ?? "Host=localhost;Database=contentapi_design")
+        .UseNpgsql(Environment.GetEnvironmentVariable("ConnectionStrings__ContentDb") ?? "Host=localhost;Database=contentapi_design",
+            ContentDbContext.ConfigureNpgsql)
         .UseSnakeCaseNamingConvention()
         .Options);
 }

@@ -38,16 +38,16 @@ public static class Commands
         switch (positional)
         {
             case ["migrate"]:
-                await db.Database.MigrateAsync();
+                await db.MigrateAsync();
                 log.LogInformation("Database is up to date.");
                 break;
             case ["seed-demo"]:
-                await db.Database.MigrateAsync();
+                await db.MigrateAsync();
                 var seeded = await DemoContent.SeedAsync(db, services.GetRequiredService<PhotoStorage>());
                 log.LogInformation(seeded ? "Demo content seeded." : "The database has content already; nothing seeded.");
                 break;
             case ["generate-articles", var countText] when int.TryParse(countText, out var count) && count > 0:
-                await db.Database.MigrateAsync();
+                await db.MigrateAsync();
                 await LoadTestContent.GenerateAsync(db, services.GetRequiredService<PhotoStorage>(), count,
                     services.GetRequiredService<TimeProvider>());
                 log.LogInformation("Generated {Count} articles.", count);
@@ -89,7 +89,7 @@ public static class Commands
             Environment.ExitCode = 2;
             return;
         }
-        await db.Database.MigrateAsync();
+        await db.MigrateAsync();
         var (key, secret) = ApiKeys.Create(name!, role!, clock.GetUtcNow());
         db.ApiKeys.Add(key);
         db.AuditEntries.Add(new AuditEntry
@@ -108,7 +108,7 @@ public static class Commands
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ContentDbContext>();
-        await db.Database.MigrateAsync();
+        await db.MigrateAsync();
         await DemoContent.SeedAsync(db, scope.ServiceProvider.GetRequiredService<PhotoStorage>());
     }
 }

@@ -11,7 +11,8 @@ public class ArticleConfiguration : IEntityTypeConfiguration<Article>
         builder.Property(a => a.Slug).HasMaxLength(Slug.MaxLength);
         builder.Property(a => a.Title).HasMaxLength(Article.TitleMaxLength);
         builder.Property(a => a.Lead).HasMaxLength(Article.LeadMaxLength);
-        builder.Property(a => a.Status).HasConversion<string>().HasMaxLength(20);
+        // A PostgreSQL enum (ContentDbContext.ConfigureNpgsql): compared and sorted in life-cycle order.
+        builder.Property(a => a.Status);
         // Published content always has its publication date: anonymous OData readers page through it by publishedAt.
         builder.ToTable(t => t.HasCheckConstraint("ck_articles_published_has_date", "status <> 'Published' OR published_at IS NOT NULL"));
         builder.Property(a => a.Tags);

@@ -14,7 +14,7 @@ public class PledgeConfiguration : IEntityTypeConfiguration<Pledge>
             .HasConversion(v => PendingJson.Write(v), v => PendingJson.Read<PledgeContent>(v));
         builder.Property(p => p.Title).HasMaxLength(Pledge.TitleMaxLength);
         builder.Property(p => p.Summary).HasMaxLength(Pledge.SummaryMaxLength);
-        builder.Property(p => p.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(p => p.Status);
         // Published content always has its publication date: anonymous OData readers page through it by publishedAt.
         builder.ToTable(t => t.HasCheckConstraint("ck_pledges_published_has_date", "status <> 'Published' OR published_at IS NOT NULL"));
         builder.ComplexCollection(p => p.Signatories, s => s.ToJson());

@@ -20,11 +20,15 @@ public abstract class ApiTest
     protected static void ForgetStoredAnswers() =>
         TestRun.Factory.Services.GetRequiredService<ContentApi.Api.Caching.ResponseStore>().Clear();
 
-    protected static async Task<JsonNode> GetJson(string url, HttpStatusCode expected = HttpStatusCode.OK, bool forget = false)
+    protected static Task<JsonNode> GetJson(string url, HttpStatusCode expected = HttpStatusCode.OK, bool forget = false) =>
+        GetJson(Client, url, expected, forget);
+
+    /// <summary>GET with the given client (an editor's, say), asserting the status.</summary>
+    protected static async Task<JsonNode> GetJson(HttpClient client, string url, HttpStatusCode expected = HttpStatusCode.OK, bool forget = false)
     {
         if (forget)
             ForgetStoredAnswers();
-        using var response = await Client.GetAsync(url);
+        using var response = await client.GetAsync(url);
         var body = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(expected), $"GET {url} answered: {body}");
         return JsonNode.Parse(body)!;

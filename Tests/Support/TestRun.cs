@@ -35,7 +35,7 @@ public class TestRun
         Client = _factory.CreateClient();
 
         await using (var db = _factory.CreateDbContext())
-            await db.Database.MigrateAsync();
+            await db.MigrateAsync();
 
         await using var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync();

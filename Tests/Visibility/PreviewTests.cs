@@ -12,14 +12,6 @@ namespace ContentApi.Tests.Visibility;
 /// </summary>
 public class PreviewTests : ApiTest
 {
-    private static async Task<JsonNode> Read(HttpClient client, string url, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        using var response = await client.GetAsync(url);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.EqualTo(expected), $"GET {url}: {body}");
-        return JsonNode.Parse(body)!;
-    }
-
     private static async Task<(Article Article, Pledge Pledge)> PublishedArticleWithAPendingVersionAsync(HttpClient editor)
     {
         var pledge = Pledge(2024);
@@ -52,26 +44,26 @@ public class PreviewTests : ApiTest
         };
         foreach (var (url, title) in paths)
         {
-            Assert.That(title(await Read(editor, url)), Is.EqualTo("Ny titel"), $"editor, {url}");
-            Assert.That(title(await Read(Client, url)), Is.EqualTo("Live titel"), $"anonymous, {url}");
+            Assert.That(title(await GetJson(editor, url)), Is.EqualTo("Ny titel"), $"editor, {url}");
+            Assert.That(title(await GetJson(Client, url)), Is.EqualTo("Live titel"), $"anonymous, {url}");
         }
 
         // $filter, $orderby and $count act on the version shown.
         foreach (var (client, title, count) in new[] { (editor, "Ny titel", 1), (Client, "Ny titel", 0), (Client, "Live titel", 1), (editor, "Live titel", 0) })
         {
-            var odata = await Read(client, $"/odata/Articles?$filter=title eq '{title}'&$count=true");
+            var odata = await GetJson(client, $"/odata/Articles?$filter=title eq '{title}'&$count=true");
             Assert.That((int?)odata["@odata.count"], Is.EqualTo(count), $"$filter=title eq '{title}'");
         }
-        Assert.That((int?)(await Read(editor, "/api/articles?tag=skola"))["totalCount"], Is.EqualTo(1));
-        Assert.That((int?)(await Read(editor, "/api/articles?tag=trafik"))["totalCount"], Is.EqualTo(0));
-        Assert.That((int?)(await Read(Client, "/api/articles?tag=skola"))["totalCount"], Is.EqualTo(0));
-        Assert.That((int?)(await Read(Client, "/odata/Articles?$filter=tags/any(t: t eq 'skola')&$count=true"))["@odata.count"], Is.EqualTo(0));
-        Assert.That((int?)(await Read(editor, "/odata/Articles?$filter=tags/any(t: t eq 'skola')&$count=true"))["@odata.count"], Is.EqualTo(1));
+        Assert.That((int?)(await GetJson(editor, "/api/articles?tag=skola"))["totalCount"], Is.EqualTo(1));
+        Assert.That((int?)(await GetJson(editor, "/api/articles?tag=trafik"))["totalCount"], Is.EqualTo(0));
+        Assert.That((int?)(await GetJson(Client, "/api/articles?tag=skola"))["totalCount"], Is.EqualTo(0));
+        Assert.That((int?)(await GetJson(Client, "/odata/Articles?$filter=tags/any(t: t eq 'skola')&$count=true"))["@odata.count"], Is.EqualTo(0));
+        Assert.That((int?)(await GetJson(editor, "/odata/Articles?$filter=tags/any(t: t eq 'skola')&$count=true"))["@odata.count"], Is.EqualTo(1));
 
         // By slug: the pending slug for the editor, the live one for readers.
-        Assert.That((string?)(await Read(editor, "/api/articles/by-slug/ny-titel"))["title"], Is.EqualTo("Ny titel"));
+        Assert.That((string?)(await GetJson(editor, "/api/articles/by-slug/ny-titel"))["title"], Is.EqualTo("Ny titel"));
         await GetProblem("/api/articles/by-slug/ny-titel", HttpStatusCode.NotFound);
-        Assert.That((string?)(await Read(Client, "/api/articles/by-slug/live-titel"))["title"], Is.EqualTo("Live titel"));
+        Assert.That((string?)(await GetJson(Client, "/api/articles/by-slug/live-titel"))["title"], Is.EqualTo("Live titel"));
     }
 
     [Test]
@@ -82,15 +74,15 @@ public class PreviewTests : ApiTest
         var draft = Article("Utkast", ContentStatus.Draft);
         await SaveAsync(draft);
 
-        var item = await Read(editor, $"/api/articles/{article.Id}");
+        var item = await GetJson(editor, $"/api/articles/{article.Id}");
         Assert.That((bool?)item["hasPendingChanges"], Is.True);
         Assert.That((string?)item["status"], Is.EqualTo("Published"));
-        Assert.That((bool?)(await Read(editor, $"/api/articles/{draft.Id}"))["hasPendingChanges"], Is.False);
-        var list = await Read(editor, "/api/articles");
+        Assert.That((bool?)(await GetJson(editor, $"/api/articles/{draft.Id}"))["hasPendingChanges"], Is.False);
+        var list = await GetJson(editor, "/api/articles");
         Assert.That(list["items"]!.AsArray().Select(i => (bool?)i!["hasPendingChanges"]), Is.EquivalentTo(new bool?[] { true, false }));
 
-        Assert.That((await Read(Client, $"/api/articles/{article.Id}")).AsObject().ContainsKey("hasPendingChanges"), Is.False);
-        Assert.That((await Read(Client, "/api/articles"))["items"]![0]!.AsObject().ContainsKey("hasPendingChanges"), Is.False);
+        Assert.That((await GetJson(Client, $"/api/articles/{article.Id}")).AsObject().ContainsKey("hasPendingChanges"), Is.False);
+        Assert.That((await GetJson(Client, "/api/articles"))["items"]![0]!.AsObject().ContainsKey("hasPendingChanges"), Is.False);
     }
 
     private static IEnumerable<ContentStatus> Statuses => Enum.GetValues<ContentStatus>();
@@ -109,13 +101,13 @@ public class PreviewTests : ApiTest
         var anonymousSees = status == ContentStatus.Published;
         foreach (var url in urls)
         {
-            await Read(editor, url);
-            await Read(Client, url, anonymousSees ? HttpStatusCode.OK : HttpStatusCode.NotFound);
+            await GetJson(editor, url);
+            await GetJson(Client, url, anonymousSees ? HttpStatusCode.OK : HttpStatusCode.NotFound);
         }
-        Assert.That((int?)(await Read(Client, "/api/articles"))["totalCount"], Is.EqualTo(anonymousSees ? 1 : 0));
-        Assert.That((int?)(await Read(Client, "/odata/Articles?$count=true"))["@odata.count"], Is.EqualTo(anonymousSees ? 1 : 0));
-        Assert.That((int?)(await Read(editor, "/api/articles"))["totalCount"], Is.EqualTo(1));
-        Assert.That((int?)(await Read(editor, "/odata/Articles?$count=true"))["@odata.count"], Is.EqualTo(1));
+        Assert.That((int?)(await GetJson(Client, "/api/articles"))["totalCount"], Is.EqualTo(anonymousSees ? 1 : 0));
+        Assert.That((int?)(await GetJson(Client, "/odata/Articles?$count=true"))["@odata.count"], Is.EqualTo(anonymousSees ? 1 : 0));
+        Assert.That((int?)(await GetJson(editor, "/api/articles"))["totalCount"], Is.EqualTo(1));
+        Assert.That((int?)(await GetJson(editor, "/odata/Articles?$count=true"))["@odata.count"], Is.EqualTo(1));
     }
 
     [Test]
