@@ -9,6 +9,7 @@ public class Article : IVersioned
 {
     public const int TitleMaxLength = 200;
     public const int LeadMaxLength = 1_000;
+    public const int SummaryMaxLength = 300;
     public const int TagMaxLength = 50;
     public const int MaxTags = 20;
 
@@ -17,6 +18,8 @@ public class Article : IVersioned
     public string Title { get; set; } = "";
     /// <summary>The ingress: the short introduction shown above the body and in lists.</summary>
     public string Lead { get; set; } = "";
+    /// <summary>A short text for list cards (teasers), when the lead is too long for one; optional.</summary>
+    public string? Summary { get; set; }
     public List<Block> Body { get; set; } = [];
     public List<string> Tags { get; set; } = [];
     public ContentStatus Status { get; private set; }
@@ -51,7 +54,7 @@ public class Article : IVersioned
     /// <summary>The live content as an editor wrote it.</summary>
     public ArticleContent LiveContent() => new()
     {
-        Title = Title, Slug = Slug, Lead = Lead, Body = Body, Tags = Tags,
+        Title = Title, Slug = Slug, Lead = Lead, Summary = Summary, Body = Body, Tags = Tags,
         HeroPhotoId = HeroPhotoId, PledgeId = PledgeId, ContactIds = [.. Contacts.Select(c => c.Id)],
     };
 
@@ -142,6 +145,7 @@ public class Article : IVersioned
         Title = content.Title;
         Slug = slug;
         Lead = content.Lead;
+        Summary = content.Summary;
         Body = content.Body;
         Tags = content.Tags;
         HeroPhotoId = content.HeroPhotoId;

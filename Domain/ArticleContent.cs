@@ -9,6 +9,7 @@ public record ArticleContent
     public string Title { get; init; } = "";
     public string? Slug { get; init; }
     public string Lead { get; init; } = "";
+    public string? Summary { get; init; }
     public List<Block> Body { get; init; } = [];
     public List<string> Tags { get; init; } = [];
     public Guid? HeroPhotoId { get; init; }
@@ -31,6 +32,7 @@ public record ArticleContent
         if (Title.Length > 0 && Slug is null && Domain.Slug.FromTitle(Title).Length == 0)
             errors.Add("slug", "The title has no letters or digits to make a slug from; give a slug.");
         errors.MaxLength("lead", Lead, Article.LeadMaxLength);
+        errors.MaxLength("summary", Summary, Article.SummaryMaxLength);
         if (Tags.Count > Article.MaxTags)
             errors.Add("tags", $"An article may have at most {Article.MaxTags} tags.");
         for (var i = 0; i < Tags.Count; i++)

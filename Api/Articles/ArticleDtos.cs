@@ -8,13 +8,13 @@ namespace ContentApi.Api.Articles;
 
 /// <summary>An article as a list shows it. <c>hasPendingChanges</c> is for editors only (see <see cref="ArticleDto"/>).</summary>
 public record ArticleSummaryDto(
-    Guid Id, string Slug, string Title, string Lead, List<string> Tags,
+    Guid Id, string Slug, string Title, string Lead, string? Summary, List<string> Tags,
     DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, PhotoDto? HeroPhoto,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? HasPendingChanges)
 {
     // The photo projection is inlined by hand: EF translates nested expressions only when they are written out.
     public static readonly Expression<Func<Article, ArticleSummaryDto>> Projection = a => new ArticleSummaryDto(
-        a.Id, a.Slug, a.Title, a.Lead, a.Tags, a.PublishedAt, a.UpdatedAt,
+        a.Id, a.Slug, a.Title, a.Lead, a.Summary, a.Tags, a.PublishedAt, a.UpdatedAt,
         a.HeroPhoto == null ? null : new PhotoDto(a.HeroPhoto.Id, a.HeroPhoto.AltText, a.HeroPhoto.Decorative,
             a.HeroPhoto.Caption, a.HeroPhoto.Credit, a.HeroPhoto.Width, a.HeroPhoto.Height, a.HeroPhoto.MediaType,
             a.HeroPhoto.ByteSize, a.HeroPhoto.Sha256, a.HeroPhoto.DominantColor, a.HeroPhoto.FocalX, a.HeroPhoto.FocalY,
@@ -31,7 +31,7 @@ public record PledgeReferenceDto(Guid Id, int Year, string Title, DateOnly Valid
 /// (editors only) is true when that is a pending version readers do not see yet.
 /// </summary>
 public record ArticleDto(
-    Guid Id, string Slug, string Title, string Lead, List<string> Tags, ContentStatus Status,
+    Guid Id, string Slug, string Title, string Lead, string? Summary, List<string> Tags, ContentStatus Status,
     DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt,
     List<Block> Body, string BodyHtml, PhotoDto? HeroPhoto, List<ContactDto> Contacts, PledgeReferenceDto? Pledge,
     List<PhotoDto> BodyPhotos,
@@ -39,14 +39,14 @@ public record ArticleDto(
 
 /// <summary>What the article query loads; the HTML is rendered afterwards, once the body's photos are known.</summary>
 internal record ArticleRow(
-    Guid Id, string Slug, string Title, string Lead, List<string> Tags, ContentStatus Status,
+    Guid Id, string Slug, string Title, string Lead, string? Summary, List<string> Tags, ContentStatus Status,
     DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, List<Block> Body, PhotoDto? HeroPhoto,
     List<ContactDto> Contacts, PledgeReferenceDto? Pledge, int Version, bool? HasPendingChanges)
 {
     // The hero photo is written out as in ArticleSummaryDto (EF Core translates a reference navigation's projection only
     // when it is inlined), so only the columns the answer shows are read.
     public static readonly Expression<Func<Article, ArticleRow>> Projection = a => new ArticleRow(
-        a.Id, a.Slug, a.Title, a.Lead, a.Tags, a.Status, a.PublishedAt, a.UpdatedAt, a.Body,
+        a.Id, a.Slug, a.Title, a.Lead, a.Summary, a.Tags, a.Status, a.PublishedAt, a.UpdatedAt, a.Body,
         a.HeroPhoto == null ? null : new PhotoDto(a.HeroPhoto.Id, a.HeroPhoto.AltText, a.HeroPhoto.Decorative,
             a.HeroPhoto.Caption, a.HeroPhoto.Credit, a.HeroPhoto.Width, a.HeroPhoto.Height, a.HeroPhoto.MediaType,
             a.HeroPhoto.ByteSize, a.HeroPhoto.Sha256, a.HeroPhoto.DominantColor, a.HeroPhoto.FocalX, a.HeroPhoto.FocalY,

@@ -136,7 +136,7 @@ public static class ArticleEndpoints
                 bodyPhotos.Add(photo);
         var html = BodyHtml.Render(row.Body, bodyPhotos.ToDictionary(p => p.Id));
         return new ArticleDto(
-            row.Id, row.Slug, row.Title, row.Lead, row.Tags, row.Status, row.PublishedAt, row.UpdatedAt,
+            row.Id, row.Slug, row.Title, row.Lead, row.Summary, row.Tags, row.Status, row.PublishedAt, row.UpdatedAt,
             row.Body, html, row.HeroPhoto, row.Contacts, row.Pledge, bodyPhotos,
             reader.Preview ? row.HasPendingChanges : null);
     }

@@ -11,6 +11,7 @@ public class ArticleConfiguration : IEntityTypeConfiguration<Article>
         builder.Property(a => a.Slug).HasMaxLength(Slug.MaxLength);
         builder.Property(a => a.Title).HasMaxLength(Article.TitleMaxLength);
         builder.Property(a => a.Lead).HasMaxLength(Article.LeadMaxLength);
+        builder.Property(a => a.Summary).HasMaxLength(Article.SummaryMaxLength);
         // A PostgreSQL enum (ContentDbContext.ConfigureNpgsql): compared and sorted in life-cycle order.
         builder.Property(a => a.Status);
         // Published content always has its publication date: anonymous OData readers page through it by publishedAt.

@@ -20,6 +20,32 @@ public class ArticleEditingTests : ApiTest
     };
 
     [Test]
+    public async Task ASummaryForListCardsIsWrittenPreviewedPublishedAndShownOnEveryFace()
+    {
+        var article = Article("Med sammanfattning");
+        await SaveAsync(article);
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var (tooLong, tooLongJson) = await editor.SendJson(HttpMethod.Patch, $"/api/articles/{article.Id}",
+            new JsonObject { ["summary"] = new string('x', ContentApi.Domain.Article.SummaryMaxLength + 1) }.ToJsonString(), ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        Assert.That(tooLong.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(tooLongJson!["errors"]!["summary"], Is.Not.Null);
+
+        var (patched, _) = await editor.SendJson(HttpMethod.Patch, $"/api/articles/{article.Id}",
+            """{"summary":"Kort text för puffen."}""", ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        Assert.That(patched.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((string?)(await GetJson(editor, "/api/articles"))["items"]![0]!["summary"], Is.EqualTo("Kort text för puffen."));
+        Assert.That((string?)(await GetJson(editor, "/odata/Articles?$select=summary"))["value"]![0]!["summary"], Is.EqualTo("Kort text för puffen."));
+        Assert.That((string?)(await GetJson($"/api/articles/{article.Id}"))["summary"], Is.Null, "pending until published");
+
+        var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
+        var (published, _) = await publisher.SendJson(HttpMethod.Post, $"/api/articles/{article.Id}/publish");
+        Assert.That(published.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((string?)(await GetJson($"/api/articles/{article.Id}"))["summary"], Is.EqualTo("Kort text för puffen."));
+        Assert.That((string?)(await GetJson("/api/articles"))["items"]![0]!["summary"], Is.EqualTo("Kort text för puffen."));
+        Assert.That((string?)(await GetJson("/odata/Articles?$filter=summary ne null&$select=summary"))["value"]![0]!["summary"], Is.EqualTo("Kort text för puffen."));
+    }
+
+    [Test]
     public async Task EditorWritesADraftPublisherPublishesItAnonymousSeesIt()
     {
         var editor = await TestAuth.KeyClientAsync(Roles.Editor);
