@@ -13,7 +13,7 @@ public static class ArticleEndpoints
 {
     public static void MapArticles(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/articles").WithTags("Articles");
+        var group = app.MapGroup(ContentRoutes.Articles).WithTags("Articles");
 
         group.MapGet("/", ListArticles)
             .WithSummary("Published articles, newest first, optionally with a tag.")

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.OData.Query.Container;
 using Microsoft.AspNetCore.OData.Query.Expressions;
 using Microsoft.OData.Edm;
 using Microsoft.OData.UriParser;
-using ContentApi.Api.Caching;
+using ContentApi.Api.Auth;
 
 namespace ContentApi.Api.OData;
 
@@ -33,7 +33,7 @@ public sealed class NextLinks : DefaultSkipTokenHandler
     /// <summary>Whether a $skiptoken can continue the order: each property is the entity's own and never null.</summary>
     public static bool CanContinue(OrderByClause? order, HttpRequest? request)
     {
-        var publishedOnly = request is not null && !HttpCachingMiddleware.HasCredentials(request);
+        var publishedOnly = request is not null && !Caller.HasCredentials(request);
         for (var clause = order; clause is not null; clause = clause.ThenBy)
         {
             if (clause.Expression is not SingleValuePropertyAccessNode { Source: ResourceRangeVariableReferenceNode } property)

@@ -17,7 +17,7 @@ public static class PledgeWriteEndpoints
 {
     public static void MapPledgeWrites(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/pledges").WithTags("Pledges: editing").RequireAuthorization(AuthSetup.Editor)
+        var group = app.MapGroup(ContentRoutes.Pledges).WithTags("Pledges: editing").RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPost("/", Create).WithSummary("Create a draft pledge (one per year).")
@@ -33,7 +33,7 @@ public static class PledgeWriteEndpoints
             .WithSummary("Delete a pledge. Editors may delete drafts; published or archived pledges need a publisher.")
             .Produces(StatusCodes.Status204NoContent).ProducesConcurrencyProblems();
 
-        var publishing = app.MapGroup("/api/pledges/{id:guid}").WithTags("Pledges: editing").RequireAuthorization(AuthSetup.Publisher)
+        var publishing = app.MapGroup($"{ContentRoutes.Pledges}/{{id:guid}}").WithTags("Pledges: editing").RequireAuthorization(AuthSetup.Publisher)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         publishing.MapPost("/publish", (ContentDbContext db, HttpContext context, Guid id, CancellationToken ct) =>
@@ -47,7 +47,7 @@ public static class PledgeWriteEndpoints
                 ChangeStatus(db, context, id, ContentStatus.Archived, ct))
             .WithSummary("Archive a pledge.").Produces<PledgeDto>();
 
-        app.MapRevisions("/api/pledges", ContentKind.Pledge, "Pledges: editing", async (db, context, id, snapshot, action, ct) =>
+        app.MapRevisions(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing", async (db, context, id, snapshot, action, ct) =>
             await Save(db, context, id, _ => (snapshot["content"].Deserialize<PledgeInput>(RevisionLog.Json), null), action, ct));
     }
 

@@ -1,0 +1,16 @@
+using Microsoft.Net.Http.Headers;
+
+namespace ContentApi.Api.Auth;
+
+/// <summary>Who is asking, as far as the request itself tells.</summary>
+public static class Caller
+{
+    /// <summary>
+    /// Whether the request carries credentials (a bearer token or an API key): THE definition of an anonymous caller is
+    /// one without. Credentials that are not valid never get further than the credential check (401,
+    /// <see cref="AuthSetup.UseCredentialCheck"/>), so past it a caller with credentials is an authenticated one. The
+    /// store answers only callers without (before authentication runs), and anything read with them is private.
+    /// </summary>
+    public static bool HasCredentials(HttpRequest request) =>
+        request.Headers.ContainsKey(HeaderNames.Authorization) || request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header);
+}
