@@ -19,12 +19,12 @@ public static class DeliverySetup
             options.Providers.Add<GzipCompressionProvider>();
             options.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json"];
         });
-        services.AddSingleton<IResponseCompressionProvider, Compression.ThresholdProvider>();
+        services.AddSingleton<IResponseCompressionProvider, ContentCompression.ThresholdProvider>();
         services.Configure<CompressionOptions>(configuration.GetSection(CompressionOptions.Section));
         // Fastest: on small JSON bodies it compresses nearly as well as Optimal for a fraction of the CPU.
         services.Configure<BrotliCompressionProviderOptions>(options => options.Level = CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(options => options.Level = CompressionLevel.Fastest);
-        services.AddSingleton<Compression>();
+        services.AddSingleton<ContentCompression>();
         services.Configure<HttpCachingOptions>(configuration.GetSection(HttpCachingOptions.Section));
         services.AddSingleton<CachingHeaders>();
         services.AddSingleton<ResponseStore>();

@@ -12,7 +12,7 @@ namespace ContentApi.Api.Caching;
 /// whole). When many ask for the same missing answer at once, one request makes it and the others wait for it. Reads
 /// with credentials are private and never stored; they get a 304 too when the caller's copy is current.
 /// </summary>
-public sealed class ResponseStoreMiddleware(RequestDelegate next, ResponseStore store, CachingHeaders caching, Compression compression)
+public sealed class ResponseStoreMiddleware(RequestDelegate next, ResponseStore store, CachingHeaders caching, ContentCompression compression)
 {
     public Task InvokeAsync(HttpContext context)
     {

@@ -214,16 +214,4 @@ public class ResponseStoreTests
         Assert.That(_made["/api/contacts/1"], Is.EqualTo(1));
         Assert.That(_made["/api/articles/1"], Is.EqualTo(2));
     }
-
-    [TestCase("/api/articles/by-slug/x", ContentFamily.Articles)]
-    [TestCase("/API/ARTICLES", ContentFamily.Articles)]
-    [TestCase("/api/Pledges/current", ContentFamily.Pledges)]
-    [TestCase("/api/photos/1/renditions/v1/320.webp", ContentFamily.Photos)]
-    [TestCase("/api/contacts", ContentFamily.Contacts)]
-    [TestCase("/odata/Articles", ContentFamily.OData)]
-    [TestCase("/OData/$metadata", ContentFamily.OData)]
-    [TestCase("/api/articlesx", ContentFamily.Other)]
-    [TestCase("/api", ContentFamily.Other)]
-    public void FilesAnswersByRouteFamilyWhateverTheCase(string path, ContentFamily family) =>
-        Assert.That(ContentRoutes.FamilyOf(path), Is.EqualTo(family));
 }

@@ -11,7 +11,7 @@ namespace ContentApi.Api.Caching;
 /// answers it makes itself, once, from the bytes it captured (and keeps them compressed); the response compression
 /// middleware does the rest (reads with credentials, routes that are not content) and passes the store's by.
 /// </summary>
-public sealed class Compression(IResponseCompressionProvider provider)
+public sealed class ContentCompression(IResponseCompressionProvider provider)
 {
     /// <summary>The body as the client asked for it (headers set), or null when it goes out as it is.</summary>
     public byte[]? Compress(HttpContext context, ReadOnlySpan<byte> body)
