@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ContentApi.Api;
 using ContentApi.Api.Articles;
 using ContentApi.Api.Auth;
 using ContentApi.Api.Caching;
@@ -35,7 +36,7 @@ builder.Services.ConfigureHttpJsonOptions(options => JsonSetup.Configure(options
 builder.Services.AddControllers()
     .AddJsonOptions(options => JsonSetup.Configure(options.JsonSerializerOptions))
     .AddOData(options => options
-        .AddRouteComponents("odata", EdmModelBuilder.Build(), services => services
+        .AddRouteComponents(ContentRoutes.ODataPrefix, EdmModelBuilder.Build(), services => services
             .AddSingleton<SkipTokenHandler, NextLinks>().AddSingleton<ISelectExpandBinder, ContentSelectExpandBinder>()
             // An enum member may be written as a plain string ('Draft') in every comparison, not only in eq.
             .AddSingleton<Microsoft.OData.UriParser.ODataUriResolver>(new Microsoft.OData.UriParser.StringAsEnumResolver()))
@@ -75,16 +76,15 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     // Errors the client caused are answered with a 4xx; they are not the server's errors to log as such.
     SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
 });
-// Stored anonymous answers are sent before anything else runs (they are kept compressed as sent); the store answers
-// callers without credentials only.
-app.UseMiddleware<ResponseStore.Middleware>();
+// Anonymous reads of content are answered from the store before anything else runs (kept compressed as sent), or made,
+// given their caching headers and stored; reads with credentials are private.
+app.UseMiddleware<ResponseStoreMiddleware>();
 app.UseStatusCodePages();
 app.UseResponseCompression();
 app.UseRouting();
 app.UseAuthentication();
 app.UseCredentialCheck();
 app.UseAuthorization();
-app.UseMiddleware<HttpCachingMiddleware>();
 
 app.UseSwagger();
 app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi – Sölvesborgs kommun");
@@ -99,8 +99,8 @@ app.MapPhotoUploads();
 app.MapRenditions();
 app.MapContacts();
 app.MapContactWrites();
-app.MapSchedules("/api/articles", ContentKind.Article, "Articles: editing");
-app.MapSchedules("/api/pledges", ContentKind.Pledge, "Pledges: editing");
+app.MapSchedules(ContentRoutes.Articles, ContentKind.Article, "Articles: editing");
+app.MapSchedules(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing");
 app.MapAdmin();
 app.MapControllers();
 app.MapHealth();

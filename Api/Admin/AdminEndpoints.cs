@@ -20,7 +20,7 @@ public static class AdminEndpoints
 {
     public static void MapAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/admin").WithTags("Administration").RequireAuthorization(AuthSetup.Admin)
+        var group = app.MapGroup(ContentRoutes.Admin).WithTags("Administration").RequireAuthorization(AuthSetup.Admin)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapGet("/api-keys", async (ContentDbContext db, CancellationToken ct) => TypedResults.Ok(await db.ApiKeys.AsNoTracking()

@@ -12,7 +12,7 @@ public static class ArticleEndpoints
 {
     public static void MapArticles(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/articles").WithTags("Articles");
+        var group = app.MapGroup(ContentRoutes.Articles).WithTags("Articles");
 
         group.MapGet("/", ListArticles)
             .WithSummary("Published articles, newest first, optionally with one or more tags (all of them).")

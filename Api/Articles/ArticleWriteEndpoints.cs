@@ -14,7 +14,7 @@ public static class ArticleWriteEndpoints
 {
     public static void MapArticleWrites(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/articles").WithTags("Articles: editing").RequireAuthorization(AuthSetup.Editor)
+        var group = app.MapGroup(ContentRoutes.Articles).WithTags("Articles: editing").RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPost("/", Create).WithSummary("Create a draft article.").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
@@ -27,7 +27,7 @@ public static class ArticleWriteEndpoints
             .WithSummary("Delete an article. Editors may delete drafts; published or archived articles need a publisher.")
             .ProducesConcurrencyProblems();
 
-        var publishing = app.MapGroup("/api/articles/{id:guid}").WithTags("Articles: editing").RequireAuthorization(AuthSetup.Publisher)
+        var publishing = app.MapGroup($"{ContentRoutes.Articles}/{{id:guid}}").WithTags("Articles: editing").RequireAuthorization(AuthSetup.Publisher)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         publishing.MapPost("/publish", Publish)
@@ -40,7 +40,7 @@ public static class ArticleWriteEndpoints
                 Withdraw(db, context, clock, id, ContentStatus.Archived, "archived", ct))
             .WithSummary("Archive an article: it leaves the site but is kept.");
 
-        app.MapRevisions("/api/articles", ContentKind.Article, "Articles: editing", async (db, context, id, snapshot, action, ct) =>
+        app.MapRevisions(ContentRoutes.Articles, ContentKind.Article, "Articles: editing", async (db, context, id, snapshot, action, ct) =>
         {
             // A revision holds the live content and any pending version; the newest of the two is what is restored.
             var content = (snapshot["pending"] ?? snapshot["content"]).Deserialize<ArticleContent>(RevisionLog.Json)!;

@@ -88,7 +88,7 @@ public static class AuthSetup
     /// </summary>
     public static void UseCredentialCheck(this WebApplication app) => app.Use(async (context, next) =>
     {
-        if (Caching.HttpCachingMiddleware.HasCredentials(context.Request) && context.User.Identity?.IsAuthenticated != true)
+        if (Caller.HasCredentials(context.Request) && context.User.Identity?.IsAuthenticated != true)
         {
             await context.ChallengeAsync();
             return;

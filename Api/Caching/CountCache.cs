@@ -12,7 +12,7 @@ namespace ContentApi.Api.Caching;
 /// Remembers the answers of <c>SELECT count(*)</c> commands (list totals, OData <c>$count</c>) until content changes.
 /// Counting every published article, or every article with a tag, reads thousands of index entries for one number;
 /// the pages of a list, and every request for the same filter, share that number. Any write this process commits
-/// clears the cache (<see cref="ContentOutputCache"/> calls <see cref="Clear"/>), and entries expire after
+/// clears the cache (<see cref="EvictOnSave"/> calls <see cref="Clear"/>), and entries expire after
 /// <see cref="Lifetime"/> so that writes of other instances show up too.
 /// </summary>
 public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor

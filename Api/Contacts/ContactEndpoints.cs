@@ -8,7 +8,7 @@ public static class ContactEndpoints
 {
     public static void MapContacts(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/contacts").WithTags("Contacts")
+        app.MapGroup(ContentRoutes.Contacts).WithTags("Contacts")
             .MapGet("/{id:guid}", GetContact)
             .WithSummary("A contact person named by published content.")
             .ProducesProblem(StatusCodes.Status404NotFound);

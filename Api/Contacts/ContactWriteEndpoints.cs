@@ -14,7 +14,7 @@ public static class ContactWriteEndpoints
 {
     public static void MapContactWrites(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/contacts").WithTags("Contacts: editing").RequireAuthorization(AuthSetup.Editor)
+        var group = app.MapGroup(ContentRoutes.Contacts).WithTags("Contacts: editing").RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapGet("/", async (ContentDbContext db, CancellationToken ct) => TypedResults.Ok(await db.Contacts.IgnoreQueryFilters()
@@ -31,7 +31,7 @@ public static class ContactWriteEndpoints
             .WithSummary("Delete a contact no content names any more (409 names the content that still does).")
             .Produces(StatusCodes.Status204NoContent).ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
 
-        app.MapRevisions("/api/contacts", ContentKind.Contact, "Contacts: editing", async (db, context, id, snapshot, action, ct) =>
+        app.MapRevisions(ContentRoutes.Contacts, ContentKind.Contact, "Contacts: editing", async (db, context, id, snapshot, action, ct) =>
             await Save(db, context, id, _ => (snapshot.Deserialize<ContactInput>(RevisionLog.Json), null), action, ct));
     }
 

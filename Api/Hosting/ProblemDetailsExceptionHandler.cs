@@ -13,7 +13,7 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
         // An OData query is the client's own expression: one the server cannot evaluate is the client's to change.
-        var queryFault = context.Request.Path.StartsWithSegments("/odata") ? QueryFault(exception) : null;
+        var queryFault = ContentRoutes.IsOData(context.Request.Path) ? QueryFault(exception) : null;
         var (status, title, detail) = exception switch
         {
             // Route values, query strings and bodies that do not bind ("page=abc", malformed JSON).

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.OData.Query.Container;
 using Microsoft.AspNetCore.OData.Query.Expressions;
 using Microsoft.OData.Edm;
 using Microsoft.OData.UriParser;
-using ContentApi.Api.Caching;
+using ContentApi.Api.Auth;
 
 namespace ContentApi.Api.OData;
 

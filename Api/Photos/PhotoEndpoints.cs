@@ -16,7 +16,7 @@ public static class PhotoEndpoints
 
     public static void MapPhotos(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/photos").WithTags("Photos");
+        var group = app.MapGroup(ContentRoutes.Photos).WithTags("Photos");
 
         group.MapGet("/{id:guid}", GetPhoto)
             .WithSummary("A photo's metadata: alt text, caption, credit, size.")

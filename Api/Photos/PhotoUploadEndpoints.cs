@@ -20,7 +20,7 @@ public static class PhotoUploadEndpoints
 {
     public static void MapPhotoUploads(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/photos").WithTags("Photos: editing").RequireAuthorization(AuthSetup.Editor)
+        var group = app.MapGroup(ContentRoutes.Photos).WithTags("Photos: editing").RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);

@@ -12,7 +12,7 @@ public static class PhotoWriteEndpoints
 {
     public static void MapPhotoWrites(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/photos").WithTags("Photos: editing").RequireAuthorization(AuthSetup.Editor)
+        var group = app.MapGroup(ContentRoutes.Photos).WithTags("Photos: editing").RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPut("/{id:guid}", (ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, PhotoMetadataInput input, CancellationToken ct) =>
@@ -24,7 +24,7 @@ public static class PhotoWriteEndpoints
             .WithSummary("Delete a photo no content uses (409 names the content that still does).")
             .ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
 
-        app.MapRevisions("/api/photos", ContentKind.Photo, "Photos: editing", async (db, context, id, snapshot, action, ct) =>
+        app.MapRevisions(ContentRoutes.Photos, ContentKind.Photo, "Photos: editing", async (db, context, id, snapshot, action, ct) =>
             await Save(db, context, context.RequestServices.GetRequiredService<TimeProvider>(), id,
                 _ => (snapshot.Deserialize<PhotoMetadataInput>(RevisionLog.Json), null), action, ct));
     }

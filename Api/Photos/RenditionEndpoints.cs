@@ -33,7 +33,7 @@ public static class RenditionEndpoints
     {
         // The photo entity (OData's face) lists its renditions at this route's addresses; Domain knows no routes.
         Photo.RenditionAddress = Url;
-        app.MapGet("/api/photos/{id:guid}/renditions/{version}/{width:int}.{format}", GetRendition)
+        app.MapGet($"{ContentRoutes.Photos}/{{id:guid}}/renditions/{{version}}/{{width:int}}.{{format}}", GetRendition)
             .WithTags("Photos")
             .WithSummary("A rendition: width from 160, 320, 480, 640, 960, 1280, 1920, 2560 (never wider than the original), format webp or jpg, "
                 + "optionally ?ratio=16x9 to crop around the focal point. Take the addresses from the photo's renditions; an outdated version redirects.")

@@ -12,7 +12,7 @@ public static class PledgeEndpoints
 {
     public static void MapPledges(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/pledges").WithTags("Pledges");
+        var group = app.MapGroup(ContentRoutes.Pledges).WithTags("Pledges");
 
         group.MapGet("/", ListYears)
             .WithSummary("The years that have a published pledge, newest first.")

@@ -34,7 +34,7 @@ public static class PledgeWriteEndpoints
 {
     public static void MapPledgeWrites(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/pledges").WithTags("Pledges: editing").RequireAuthorization(AuthSetup.Editor)
+        var group = app.MapGroup(ContentRoutes.Pledges).WithTags("Pledges: editing").RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPost("/", Create).WithSummary("Create a draft pledge (one per year).")
@@ -50,7 +50,7 @@ public static class PledgeWriteEndpoints
             .WithSummary("Delete a pledge. Editors may delete drafts; published or archived pledges need a publisher.")
             .ProducesConcurrencyProblems();
 
-        var publishing = app.MapGroup("/api/pledges/{id:guid}").WithTags("Pledges: editing").RequireAuthorization(AuthSetup.Publisher)
+        var publishing = app.MapGroup($"{ContentRoutes.Pledges}/{{id:guid}}").WithTags("Pledges: editing").RequireAuthorization(AuthSetup.Publisher)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         publishing.MapPost("/publish", (ContentDbContext db, HttpContext context, Guid id, CancellationToken ct) =>
@@ -64,7 +64,7 @@ public static class PledgeWriteEndpoints
                 ChangeStatusAsync(db, context, id, ContentStatus.Archived, ct))
             .WithSummary("Archive a pledge.");
 
-        app.MapRevisions("/api/pledges", ContentKind.Pledge, "Pledges: editing", async (db, context, id, snapshot, action, ct) =>
+        app.MapRevisions(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing", async (db, context, id, snapshot, action, ct) =>
         {
             // A revision holds the live content and any pending version; the newest of the two is what is restored.
             var content = (snapshot["pending"] ?? snapshot["content"]).Deserialize<PledgeContent>(RevisionLog.Json)!;

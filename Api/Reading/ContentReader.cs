@@ -12,7 +12,7 @@ namespace ContentApi.Api.Reading;
 /// preview face (<see cref="PreviewDbContext"/>: everything, each article and pledge in its newest version, pending
 /// changes included, marked with <c>hasPendingChanges</c>). Every read path (REST items and lists, OData sets, keys,
 /// $expand and $count) reads through it. Answers to callers with credentials are never stored by shared caches
-/// (<see cref="Caching.HttpCachingMiddleware"/> marks them <c>private, no-store</c>).
+/// (the response store marks them <c>private, no-store</c>).
 /// </summary>
 /// <remarks>A minimal-API handler takes it as a parameter (bound from the request); a controller calls <see cref="For"/>.</remarks>
 public sealed class ContentReader
@@ -22,17 +22,11 @@ public sealed class ContentReader
     private ContentReader(HttpContext context)
     {
         _services = context.RequestServices;
-        Preview = MayPreview(context.User);
+        Preview = Auth.Caller.MayPreview(context.User);
     }
 
-    /// <summary>True when the caller reads the preview face.</summary>
+    /// <summary>True when the caller reads the preview face (<see cref="Auth.Caller.MayPreview"/>).</summary>
     public bool Preview { get; }
-
-    /// <summary>
-    /// Who may preview: any editorial role (editor, publisher, admin). A caller without credentials is anonymous, and
-    /// credentials that are not valid are refused before any read (<see cref="Auth.AuthSetup.UseCredentialCheck"/>).
-    /// </summary>
-    public static bool MayPreview(ClaimsPrincipal user) => user.IsInRole(Roles.Editor);
 
     public static ContentReader For(HttpContext context) =>
         context.Items.TryGetValue(typeof(ContentReader), out var reader) && reader is ContentReader known

@@ -15,7 +15,7 @@ public class PhotoFileCachingTests : ApiTest
     private static async Task<(JsonNode Photo, HttpClient Editor)> UploadAsync(bool published)
     {
         var editor = await TestAuth.KeyClientAsync(Roles.Editor);
-        using var response = await editor.PostAsync("/api/photos", UploadTests.Form(TestImages.Jpeg(800, 600)));
+        using var response = await editor.PostAsync("/api/photos", PhotoUploads.Form(TestImages.Jpeg(800, 600)));
         var photo = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         if (published)
         {

@@ -14,7 +14,7 @@ public class RenditionTests : ApiTest
     private static async Task<JsonNode> PublishedPhotoAsync(int width = 1000, int height = 800)
     {
         var editor = await TestAuth.KeyClientAsync(Roles.Editor);
-        var response = await editor.PostAsync("/api/photos", UploadTests.Form(TestImages.Jpeg(width, height)));
+        var response = await editor.PostAsync("/api/photos", PhotoUploads.Form(TestImages.Jpeg(width, height)));
         var photo = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         var article = Article("Med bild");
         article.HeroPhotoId = Guid.Parse((string)photo["id"]!);
@@ -111,7 +111,7 @@ public class RenditionTests : ApiTest
     public async Task RenditionsOfAPhotoOnlyDraftsUseAreNotServedToAnonymousReaders()
     {
         var editor = await TestAuth.KeyClientAsync(Roles.Editor);
-        var response = await editor.PostAsync("/api/photos", UploadTests.Form(TestImages.Jpeg(400, 300)));
+        var response = await editor.PostAsync("/api/photos", PhotoUploads.Form(TestImages.Jpeg(400, 300)));
         var photo = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         await GetProblem(RenditionUrl(photo, 320, "webp"), HttpStatusCode.NotFound);
         using var preview = await editor.GetAsync(RenditionUrl(photo, 320, "webp"));

@@ -16,7 +16,7 @@ public class UploadRefusalTests : ApiTest
         var html = "<html><script>alert(1)</script></html>"u8.ToArray();
         foreach (var bytes in new[] { gif, html })
         {
-            var (response, json) = await UploadTests.Upload(editor, UploadTests.Form(bytes, "photo.jpg", "image/jpeg"));
+            var (response, json) = await UploadTests.Upload(editor, PhotoUploads.Form(bytes, "photo.jpg", "image/jpeg"));
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType), json?.ToJsonString());
             Assert.That((string?)json!["detail"], Does.Contain("JPEG, PNG or WebP"));
         }
@@ -40,7 +40,7 @@ public class UploadRefusalTests : ApiTest
 
         foreach (var (bytes, says) in new[] { (truncated, "decode"), (corrupt, "decode"), (bomb, "megapixels"), (sliver, "on either side") })
         {
-            var (response, json) = await UploadTests.Upload(editor, UploadTests.Form(bytes));
+            var (response, json) = await UploadTests.Upload(editor, PhotoUploads.Form(bytes));
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity), json?.ToJsonString());
             Assert.That((string?)json!["detail"], Does.Contain(says));
         }
@@ -54,7 +54,7 @@ public class UploadRefusalTests : ApiTest
         var before = FilesNow();
         var big = new byte[3 * 1024 * 1024];
         TestImages.Jpeg().CopyTo(big, 0);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/photos") { Content = UploadTests.Form(big) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/photos") { Content = PhotoUploads.Form(big) };
         // With Expect: 100-continue the client sends the body only when the server asks for it; it never does.
         request.Headers.ExpectContinue = true;
         using var response = await editor.SendAsync(request);
@@ -68,7 +68,7 @@ public class UploadRefusalTests : ApiTest
     {
         var editor = await TestAuth.KeyClientAsync(Roles.Editor);
         var before = FilesNow();
-        var form = UploadTests.Form(new byte[3 * 1024 * 1024]);
+        var form = PhotoUploads.Form(new byte[3 * 1024 * 1024]);
         var body = await form.ReadAsStreamAsync();
         var content = new StreamContent(new UnknownLengthStream(body));
         content.Headers.ContentType = form.Headers.ContentType;
@@ -82,7 +82,7 @@ public class UploadRefusalTests : ApiTest
     {
         var editor = await TestAuth.KeyClientAsync(Roles.Editor);
         var before = FilesNow();
-        var form = UploadTests.Form(TestImages.Jpeg(1600, 1200));
+        var form = PhotoUploads.Form(TestImages.Jpeg(1600, 1200));
         var content = new StreamContent(new BreakingStream(await form.ReadAsStreamAsync(), breakAfter: 20_000));
         content.Headers.ContentType = form.Headers.ContentType;
         Assert.That(async () => await editor.PostAsync("/api/photos", content), Throws.InstanceOf<Exception>(), "the client gives up mid-body");

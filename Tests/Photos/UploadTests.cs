@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using ContentApi.Domain;
 using ContentApi.Infrastructure;
 using ContentApi.Tests.Support;
+using static ContentApi.Tests.Support.PhotoUploads;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,37 +13,11 @@ namespace ContentApi.Tests.Photos;
 
 public class UploadTests : ApiTest
 {
-    private const string Alt = "Två personer skriver under medborgarlöftet vid ett bord.";
-
-    public static MultipartFormDataContent Form(byte[] file, string fileName = "IMG_2044.jpg", string contentType = "image/jpeg",
-        string? altText = Alt, bool? decorative = null)
-    {
-        var form = new MultipartFormDataContent();
-        var part = new ByteArrayContent(file);
-        part.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        form.Add(part, "file", fileName);
-        if (altText is not null)
-            form.Add(new StringContent(altText), "altText");
-        if (decorative is not null)
-            form.Add(new StringContent(decorative.Value ? "true" : "false"), "decorative");
-        form.Add(new StringContent("Undertecknandet i kommunhuset."), "caption");
-        form.Add(new StringContent("Foto: Sölvesborgs kommun"), "credit");
-        return form;
-    }
-
     public static async Task<(HttpResponseMessage Response, JsonNode? Json)> Upload(HttpClient client, HttpContent content)
     {
         var response = await client.PostAsync("/api/photos", content);
         var text = await response.Content.ReadAsStringAsync();
         return (response, text.StartsWith('{') ? JsonNode.Parse(text) : null);
-    }
-
-    /// <summary>The photo's file as the API keeps it.</summary>
-    public static async Task<byte[]> StoredFile(Guid id)
-    {
-        await using var db = TestRun.Factory.CreateDbContext();
-        var photo = await db.Photos.IgnoreQueryFilters().SingleAsync(p => p.Id == id);
-        return await File.ReadAllBytesAsync(TestRun.Factory.Services.GetRequiredService<PhotoStorage>().FullPath(photo.StoragePath));
     }
 
     [Test]

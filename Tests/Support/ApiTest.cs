@@ -18,7 +18,7 @@ public abstract class ApiTest
 
     /// <summary>Empties the server's store of answers, so the next read runs its endpoint.</summary>
     protected static void ForgetStoredAnswers() =>
-        TestRun.Factory.Services.GetRequiredService<ContentApi.Api.Caching.ResponseStore>().Clear();
+        DeliverySupport.Store.Clear();
 
     protected static Task<JsonNode> GetJson(string url, HttpStatusCode expected = HttpStatusCode.OK, bool forget = false) =>
         GetJson(Client, url, expected, forget);
