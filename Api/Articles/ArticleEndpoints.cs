@@ -16,12 +16,15 @@ public static class ArticleEndpoints
         var group = app.MapGroup("/api/articles").WithTags("Articles");
 
         group.MapGet("/", ListArticles)
+            .WithName("listArticles")
             .WithSummary("Published articles, newest first, optionally with a tag.")
             .ProducesValidationProblem();
         group.MapGet("/{id:guid}", GetArticleById)
+            .WithName("getArticle")
             .WithSummary("One published article by id.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/by-slug/{slug}", GetArticleBySlug)
+            .WithName("getArticleBySlug")
             .WithSummary("One published article by its slug, e.g. nytt-medborgarlofte-for-2024. An old slug of a published article answers 301 to the new one.")
             .Produces(StatusCodes.Status301MovedPermanently)
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -22,10 +22,13 @@ public static class PhotoWriteEndpoints
 
         group.MapPut("/{id:guid}", (ContentDbContext db, HttpContext context, Guid id, PhotoMetadataInput input, CancellationToken ct) =>
                 Save(db, context, id, _ => (input, null), "updated", ct))
+            .WithName("replacePhoto")
             .WithSummary("Replace a photo's alt text, caption, credit and focal point.").Produces<PhotoDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapPatch("/{id:guid}", Patch).Accepts<PhotoMetadataInput>(MergePatch.MediaType)
+            .WithName("patchPhoto")
             .WithSummary("Change some of a photo's metadata (JSON Merge Patch).").Produces<PhotoDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapDelete("/{id:guid}", Delete)
+            .WithName("deletePhoto")
             .WithSummary("Delete a photo no content uses (409 names the content that still does).")
             .Produces(StatusCodes.Status204NoContent).ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
 

@@ -20,16 +20,19 @@ public static class PledgeWriteEndpoints
         var group = app.MapGroup("/api/pledges").WithTags("Pledges: editing").RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
-        group.MapPost("/", Create).WithSummary("Create a draft pledge (one per year).")
+        group.MapPost("/", Create).WithName("createPledge").WithSummary("Create a draft pledge (one per year).")
             .Produces<PledgeDto>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPut("/{id:guid}", (ContentDbContext db, HttpContext context, Guid id, PledgeInput input, CancellationToken ct) =>
                 Save(db, context, id, _ => (input, null), "updated", ct))
+            .WithName("replacePledge")
             .WithSummary("Replace a pledge, e.g. to move a commitment to InProgress or Done. Changes to a published pledge show at once.")
             .Produces<PledgeDto>().ProducesValidationProblem().ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPatch("/{id:guid}", Patch).Accepts<PledgeInput>(MergePatch.MediaType)
+            .WithName("patchPledge")
             .WithSummary("Change some fields of a pledge (JSON Merge Patch; lists are replaced whole).")
             .Produces<PledgeDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapDelete("/{id:guid}", Delete)
+            .WithName("deletePledge")
             .WithSummary("Delete a pledge. Editors may delete drafts; published or archived pledges need a publisher.")
             .Produces(StatusCodes.Status204NoContent).ProducesConcurrencyProblems();
 
@@ -38,14 +41,15 @@ public static class PledgeWriteEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         publishing.MapPost("/publish", (ContentDbContext db, HttpContext context, Guid id, CancellationToken ct) =>
                 ChangeStatus(db, context, id, ContentStatus.Published, ct))
+            .WithName("publishPledge")
             .WithSummary("Publish a pledge. Refused (422) when it lacks a summary, a priority area, or alt text on its photo.")
             .Produces<PledgeDto>().ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
         publishing.MapPost("/unpublish", (ContentDbContext db, HttpContext context, Guid id, CancellationToken ct) =>
                 ChangeStatus(db, context, id, ContentStatus.Draft, ct))
-            .WithSummary("Take a pledge back to draft.").Produces<PledgeDto>();
+            .WithName("unpublishPledge").WithSummary("Take a pledge back to draft.").Produces<PledgeDto>();
         publishing.MapPost("/archive", (ContentDbContext db, HttpContext context, Guid id, CancellationToken ct) =>
                 ChangeStatus(db, context, id, ContentStatus.Archived, ct))
-            .WithSummary("Archive a pledge.").Produces<PledgeDto>();
+            .WithName("archivePledge").WithSummary("Archive a pledge.").Produces<PledgeDto>();
 
         app.MapRevisions("/api/pledges", ContentKind.Pledge, "Pledges: editing", async (db, context, id, snapshot, action, ct) =>
             await Save(db, context, id, _ => (snapshot["content"].Deserialize<PledgeInput>(RevisionLog.Json), null), action, ct));

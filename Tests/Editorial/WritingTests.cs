@@ -89,7 +89,7 @@ public class WritingTests : ApiTest
             """{"priorityAreas":[{"title":"Trafik","description":"x","commitments":[{"text":"Forum","responsibleParty":"Kommunen","status":"Done"}]}]}""",
             ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
         Assert.That(patched.StatusCode, Is.EqualTo(HttpStatusCode.OK), json?.ToJsonString());
-        var live = await GetJson("/api/pledges/2024");
+        var live = await GetJson("/api/pledges/by-year/2024");
         Assert.That((int?)live["progress"]!["done"], Is.EqualTo(1));
         Assert.That((string?)live["updatedAt"], Is.EqualTo("2024-06-15T10:00:00Z"), "a change to published content moves updatedAt");
     }
