@@ -84,8 +84,7 @@ app.UseCredentialCheck();
 app.UseAuthorization();
 app.UseMiddleware<HttpCachingMiddleware>();
 
-app.UseSwagger();
-app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi – Sölvesborgs kommun");
+app.UseOpenApiDocument();
 
 app.MapArticles();
 app.MapArticleWrites();

@@ -20,9 +20,12 @@ public static class RevisionEndpoints
     /// <summary>
     /// Maps GET {prefix}/{id}/revisions, GET {prefix}/{id}/revisions/{number} and
     /// POST {prefix}/{id}/revisions/{number}/restore, where <paramref name="restore"/> saves a snapshot as a new change.
+    /// The restore answers what <paramref name="restore"/> does: typed results (<typeparamref name="TResult"/>) document
+    /// themselves; a plain <see cref="IResult"/> is documented as the content type's DTO.
     /// </summary>
-    public static void MapRevisions(this IEndpointRouteBuilder app, string prefix, ContentKind kind, string tag,
-        Func<ContentDbContext, HttpContext, Guid, JsonNode, string, CancellationToken, Task<IResult>> restore)
+    public static void MapRevisions<TResult>(this IEndpointRouteBuilder app, string prefix, ContentKind kind, string tag,
+        Func<ContentDbContext, HttpContext, Guid, JsonNode, string, CancellationToken, Task<TResult>> restore)
+        where TResult : IResult
     {
         var group = app.MapGroup($"{prefix}/{{id:guid}}/revisions").WithTags(tag).RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
@@ -57,20 +60,21 @@ public static class RevisionEndpoints
             .WithDescription("`snapshot` is the item as it was saved by that change, in the shape the item is written in.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPost("/{number:int}/restore", async (ContentDbContext db, HttpContext context, Guid id, int number, CancellationToken ct) =>
+        var restoring = group.MapPost("/{number:int}/restore", async Task<Results<ProblemHttpResult, TResult>> (
+                ContentDbContext db, HttpContext context, Guid id, int number, CancellationToken ct) =>
             {
                 var revision = await Find(db, kind, id, number, ct);
                 if (revision is null || revision.Action == "deleted")
-                    return (IResult)NotFound(id, number);
+                    return NotFound(id, number);
                 return await restore(db, context, id, JsonNode.Parse(revision.Snapshot)!, $"restored revision {number}", ct);
             })
             .WithName($"restore{kind}Revision")
             .WithSummary("Restore a revision: its content is saved again as a new revision (If-Match required).")
             .WithDescription("Answers the item as a change to it does. " + Concurrency.IfMatchDescription)
-            // The restore is the content type's own save, which answers the item as its PUT does.
-            .Produces(StatusCodes.Status200OK, ItemType(kind))
-            .ProducesValidationProblem()
             .ProducesConcurrencyProblems();
+        if (!typeof(Microsoft.AspNetCore.Http.Metadata.IEndpointMetadataProvider).IsAssignableFrom(typeof(TResult)))
+            // The restore is the content type's own save, which answers the item as its PUT does.
+            restoring.Produces(StatusCodes.Status200OK, ItemType(kind)).ProducesValidationProblem();
     }
 
     private static Type ItemType(ContentKind kind) => kind switch

@@ -7,6 +7,13 @@ namespace ContentApi.Api.Hosting;
 
 public static class OpenApiSetup
 {
+    /// <summary>
+    /// The server the document names: scripts/run's address, the default base address of a generated client. A
+    /// deployment serves the same paths on its own host, so the document served there names no server, and Swagger UI
+    /// calls the host it was loaded from.
+    /// </summary>
+    public const string DevelopmentServer = "http://localhost:5080";
+
     public static void AddOpenApiDocument(this IServiceCollection services)
     {
         services.AddEndpointsApiExplorer();
@@ -24,8 +31,7 @@ public static class OpenApiSetup
                     Url = new Uri("https://solvesborg.se"),
                 },
             });
-            // A deployment serves the same paths on its own host; a generated client is given its base address.
-            options.AddServer(new OpenApiServer { Url = "http://localhost:5080", Description = "A developer's machine (scripts/run)." });
+            options.AddServer(new OpenApiServer { Url = DevelopmentServer, Description = "A developer's machine (scripts/run)." });
             var xml = Path.Combine(AppContext.BaseDirectory, "Api.xml");
             if (File.Exists(xml))
                 options.IncludeXmlComments(xml);
@@ -51,6 +57,13 @@ public static class OpenApiSetup
             options.SchemaFilter<EdmSchemaFilter>();
             options.CustomSchemaIds(SchemaId);
         });
+    }
+
+    /// <summary>The document at /swagger/v1/swagger.json (without servers, see <see cref="DevelopmentServer"/>) and Swagger UI.</summary>
+    public static void UseOpenApiDocument(this WebApplication app)
+    {
+        app.UseSwagger(options => options.PreSerializeFilters.Add((document, _) => document.Servers = null));
+        app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi – Sölvesborgs kommun");
     }
 
     // PagedList<ArticleSummaryDto> becomes "ArticleSummaryDtoPagedList".
@@ -182,12 +195,15 @@ public class ODataPathsFilter : IDocumentFilter
         if (segment is "" or "$metadata")
         {
             operation.OperationId = segment == "" ? "odataServiceDocument" : "odataMetadata";
+            operation.Summary = operation.Responses?["200"].Description;
+            operation.Description = "No credentials needed; the same for every caller.";
             return;
         }
         var byKey = segment.EndsWith("({key})", StringComparison.Ordinal);
         var set = byKey ? segment[..^"({key})".Length] : segment;
         var type = EdmSchemaFilter.Model.EntityContainer.FindEntitySet(set)?.EntityType.Name ?? set;
         operation.OperationId = byKey ? $"odataGet{type}" : $"odataList{set}";
+        operation.Summary = byKey ? $"One {type} by key (OData)." : $"{set}, queried with OData.";
         var what = byKey
             ? $"One {type} by key, in OData JSON; `$select` and `$expand` apply."
             : $"The {set} entity set in OData JSON, with OData's query options; at most {OData.ContentQueryAttribute.MaxPageSize} a page, "

@@ -36,6 +36,9 @@ public class GeneratorTests : ApiTest
     [Test]
     public async Task KiotaGeneratesTheCommittedClientWithoutComplaint()
     {
+        // Updating, the document this test reads must be the new one, whichever test runs first.
+        if (OpenApiTools.Updating)
+            await OpenApiTools.WriteDocumentAsync(await OpenApiTools.BuiltDocumentAsync());
         var output = Directory.CreateTempSubdirectory("contentapi-kiota-");
         try
         {

@@ -1,4 +1,9 @@
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.Swagger;
 
 namespace ContentApi.Tests.Support;
 
@@ -16,6 +21,16 @@ public static class OpenApiTools
     public static string DocumentPath => Path.Combine(Root, "openapi", "contentapi.json");
 
     public static string ClientFolder => Path.Combine(Root, "Tests", "ApiClient");
+
+    /// <summary>The OpenAPI document as the API builds it (the served one is the same without servers).</summary>
+    public static async Task<JsonNode> BuiltDocumentAsync() => JsonNode.Parse(await TestRun.Factory.Services
+        .GetRequiredService<ISwaggerProvider>().GetSwagger("v1").SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_0))!;
+
+    public static Task WriteDocumentAsync(JsonNode document) => File.WriteAllTextAsync(DocumentPath, document.ToJsonString(new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    }) + "\n");
 
     /// <summary>Installed by <c>npm ci --prefix tools/openapi</c>, which scripts/test runs.</summary>
     public static string Spectral => Path.Combine(Root, "tools", "openapi", "node_modules", ".bin", "spectral");

@@ -87,7 +87,7 @@ namespace ContentApi.Tests.ApiClient.Odata
             return new global::ContentApi.Tests.ApiClient.Odata.ContactsWithKey.ContactsWithKeyRequestBuilder(PathParameters, RequestAdapter, key);
         }
         /// <summary>
-        /// No credentials needed: anonymous callers get published content. With credentials (any role) drafts and pending versions are included (preview), answered `Cache-Control: private, no-store`.
+        /// No credentials needed; the same for every caller.
         /// </summary>
         /// <returns>A <see cref="string"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -125,7 +125,7 @@ namespace ContentApi.Tests.ApiClient.Odata
             return new global::ContentApi.Tests.ApiClient.Odata.PledgesWithKey.PledgesWithKeyRequestBuilder(PathParameters, RequestAdapter, key);
         }
         /// <summary>
-        /// No credentials needed: anonymous callers get published content. With credentials (any role) drafts and pending versions are included (preview), answered `Cache-Control: private, no-store`.
+        /// No credentials needed; the same for every caller.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

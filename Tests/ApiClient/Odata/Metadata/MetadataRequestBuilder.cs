@@ -33,7 +33,7 @@ namespace ContentApi.Tests.ApiClient.Odata.Metadata
         {
         }
         /// <summary>
-        /// No credentials needed: anonymous callers get published content. With credentials (any role) drafts and pending versions are included (preview), answered `Cache-Control: private, no-store`.
+        /// No credentials needed; the same for every caller.
         /// </summary>
         /// <returns>A <see cref="Stream"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -51,7 +51,7 @@ namespace ContentApi.Tests.ApiClient.Odata.Metadata
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, default, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// No credentials needed: anonymous callers get published content. With credentials (any role) drafts and pending versions are included (preview), answered `Cache-Control: private, no-store`.
+        /// No credentials needed; the same for every caller.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
