@@ -86,8 +86,7 @@ app.UseAuthentication();
 app.UseCredentialCheck();
 app.UseAuthorization();
 
-app.UseSwagger();
-app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi – Sölvesborgs kommun");
+app.UseOpenApiDocument();
 
 app.MapArticles();
 app.MapArticleWrites();

@@ -16,6 +16,9 @@ public record ApiKeyDto(Guid Id, string Name, string Role, string Prefix, DateTi
 
 public record AuditEntryDto(long Id, DateTimeOffset At, string Actor, string Action, string? TargetType, Guid? TargetId, string? Address, int Status, string? Details);
 
+/// <summary>What a sweep did: how many stored files no photo used were deleted.</summary>
+public record PhotoSweepResult(int Deleted);
+
 public static class AdminEndpoints
 {
     public static void MapAdmin(this IEndpointRouteBuilder app)
@@ -26,7 +29,9 @@ public static class AdminEndpoints
         group.MapGet("/api-keys", async (ContentDbContext db, CancellationToken ct) => TypedResults.Ok(await db.ApiKeys.AsNoTracking()
                 .OrderBy(k => k.CreatedAt).Select(k => new ApiKeyDto(k.Id, k.Name, k.Role, k.Prefix, k.CreatedAt, k.LastUsedAt, k.RevokedAt, null))
                 .ToListAsync(ct)))
-            .WithSummary("Every API key: name, role, when made and last used, whether revoked.");
+            .WithName("listApiKeys")
+            .WithSummary("Every API key: name, role, when made and last used, whether revoked.")
+            .WithDescription("Oldest first. The keys themselves are not kept, so they are not in this list: only their first characters (`prefix`).");
 
         group.MapPost("/api-keys", async Task<Results<Created<ApiKeyDto>, ValidationProblem>> (
                 ContentDbContext db, HttpContext context, TimeProvider clock, ApiKeyInput input, CancellationToken ct) =>
@@ -42,7 +47,9 @@ public static class AdminEndpoints
                 return TypedResults.Created($"/api/admin/api-keys/{key.Id}",
                     new ApiKeyDto(key.Id, key.Name, key.Role, key.Prefix, key.CreatedAt, null, null, secret));
             })
-            .WithSummary("Make an API key. The answer holds the key itself, shown this once; only its hash is kept.");
+            .WithName("createApiKey")
+            .WithSummary("Make an API key. The answer holds the key itself, shown this once; only its hash is kept.")
+            .WithDescription("`role` is `editor`, `publisher` or `admin`. Send the key in the `X-Api-Key` header.");
 
         group.MapDelete("/api-keys/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (
                 ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, CancellationToken ct) =>
@@ -55,7 +62,9 @@ public static class AdminEndpoints
                 await db.SaveChangesAsync(ct);
                 return TypedResults.NoContent();
             })
-            .WithSummary("Revoke an API key; it stops working at once.");
+            .WithName("revokeApiKey")
+            .WithSummary("Revoke an API key; it stops working at once.")
+            .WithDescription("The key stays in the list with its `revokedAt`; a request that uses it is a 401. An unknown or already revoked key is a 404.");
 
         group.MapGet("/audit", async Task<Results<Ok<PagedList<AuditEntryDto>>, ValidationProblem>> (
                 ContentDbContext db, HttpRequest request, int page = 1, int pageSize = Paging.DefaultPageSize, CancellationToken ct = default) =>
@@ -68,18 +77,25 @@ public static class AdminEndpoints
                     .ToListAsync(ct);
                 return TypedResults.Ok(new PagedList<AuditEntryDto>(items, page, pageSize, total, Paging.NextPageLink(request, page, pageSize, total)));
             })
-            .WithSummary("The audit log, newest first: every write and every authentication failure.");
+            .WithName("listAuditEntries")
+            .WithSummary("The audit log, newest first: every write and every authentication failure.")
+            .WithDescription("Paged with `page` and `pageSize` (1–100, default 20); `nextPage` links the next page.");
 
         group.MapPost("/photos/sweep", async (Photos.PhotoSweeper sweeper, TimeProvider clock, CancellationToken ct) =>
-                TypedResults.Ok(new { deleted = await sweeper.SweepAsync(clock.GetUtcNow() - Photos.PhotoSweeper.MinimumAge, ct) }))
-            .WithSummary("Delete stored files no photo uses (older than an hour) now, instead of at the next regular sweep.");
+                TypedResults.Ok(new PhotoSweepResult(await sweeper.SweepAsync(clock.GetUtcNow() - Photos.PhotoSweeper.MinimumAge, ct))))
+            .WithName("sweepPhotoFiles")
+            .WithSummary("Delete stored files no photo uses (older than an hour) now, instead of at the next regular sweep.")
+            .WithDescription("The sweep also runs by itself every 6 hours. Files younger than an hour are kept: an upload may be about to use them.");
 
         group.MapPost("/contacts/{id:guid}/erase", Erase)
+            .WithName("eraseContact")
             .WithSummary("Erase a person's data (GDPR): the contact disappears from all content and all revisions; the audit log keeps only that it happened.")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("Unlike a delete, this also works while content names the contact: it is removed from every article, pledge, "
+                + "pending version and revision. It cannot be undone.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> Erase(ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Erase(ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, CancellationToken ct)
     {
         var contact = await db.Contacts.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null)

@@ -15,14 +15,17 @@ public static class ArticleEndpoints
         var group = app.MapGroup(ContentRoutes.Articles).WithTags("Articles");
 
         group.MapGet("/", ListArticles)
+            .WithName("listArticles")
             .WithSummary("Published articles, newest first, optionally with one or more tags (all of them).")
             .AllowQuery("tag", "status", "page", "pageSize")
             .ProducesValidationProblem();
         group.MapGet("/{id:guid}", GetArticleById)
+            .WithName("getArticle")
             .WithSummary("One published article by id.")
             .AllowQuery()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/by-slug/{slug}", GetArticleBySlug)
+            .WithName("getArticleBySlug")
             .WithSummary("One published article by its slug, e.g. nytt-medborgarlofte-for-2024. An old slug of a published article answers 301 to the new one.")
             .AllowQuery()
             .Produces(StatusCodes.Status301MovedPermanently)

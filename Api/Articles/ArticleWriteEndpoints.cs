@@ -17,13 +17,16 @@ public static class ArticleWriteEndpoints
         var group = app.MapGroup(ContentRoutes.Articles).WithTags("Articles: editing").RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
-        group.MapPost("/", Create).WithSummary("Create a draft article.").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/", Create).WithName("createArticle").WithSummary("Create a draft article.").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPut("/{id:guid}", Replace)
+            .WithName("replaceArticle")
             .WithSummary("Replace an article's content. On a published article this writes its next version, which stays a draft until published.")
             .ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapPatch("/{id:guid}", Patch).Accepts<ArticleContent>(MergePatch.MediaType)
+            .WithName("patchArticle")
             .WithSummary("Change some fields of an article (JSON Merge Patch).").ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapDelete("/{id:guid}", Delete)
+            .WithName("deleteArticle")
             .WithSummary("Delete an article. Editors may delete drafts; published or archived articles need a publisher.")
             .ProducesConcurrencyProblems();
 
@@ -31,13 +34,16 @@ public static class ArticleWriteEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         publishing.MapPost("/publish", Publish)
+            .WithName("publishArticle")
             .WithSummary("Publish the draft or the pending version. Refused (422) when a title, lead, body or a photo's alt text is missing.")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         publishing.MapPost("/unpublish", (ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, CancellationToken ct) =>
                 Withdraw(db, context, clock, id, ContentStatus.Draft, "unpublished", ct))
+            .WithName("unpublishArticle")
             .WithSummary("Take a published or archived article back to draft.");
         publishing.MapPost("/archive", (ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, CancellationToken ct) =>
                 Withdraw(db, context, clock, id, ContentStatus.Archived, "archived", ct))
+            .WithName("archiveArticle")
             .WithSummary("Archive an article: it leaves the site but is kept.");
 
         app.MapRevisions(ContentRoutes.Articles, ContentKind.Article, "Articles: editing", async (db, context, id, snapshot, action, ct) =>

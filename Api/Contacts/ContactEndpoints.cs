@@ -10,7 +10,10 @@ public static class ContactEndpoints
     {
         app.MapGroup(ContentRoutes.Contacts).WithTags("Contacts")
             .MapGet("/{id:guid}", GetContact)
+            .WithName("getContact")
             .WithSummary("A contact person named by published content.")
+            .WithDescription("`phone` is E.164 for tel: links, `phoneDisplay` as Swedes write it. Anonymous callers get only the contacts "
+                + "that published content names.")
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 

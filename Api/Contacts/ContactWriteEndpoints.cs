@@ -3,6 +3,7 @@ using ContentApi.Api.Auth;
 using ContentApi.Api.Editorial;
 using ContentApi.Domain;
 using ContentApi.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ContentApi.Api.Contacts;
@@ -19,17 +20,30 @@ public static class ContactWriteEndpoints
 
         group.MapGet("/", async (ContentDbContext db, CancellationToken ct) => TypedResults.Ok(await db.Contacts.IgnoreQueryFilters()
                 .AsNoTracking().OrderBy(c => c.Name).Select(ContactDto.Projection).ToListAsync(ct)))
-            .WithSummary("Every contact, used or not (editors).");
-        group.MapPost("/", Create).WithSummary("Create a contact.")
-            .Produces<ContactDto>(StatusCodes.Status201Created).ProducesValidationProblem();
+            .WithName("listContacts")
+            .WithSummary("Every contact, used or not (editors).")
+            .WithDescription("Sorted by name; for picking a contact to name in an article or a pledge.");
+        group.MapPost("/", Create)
+            .WithName("createContact")
+            .WithSummary("Create a contact.")
+            .WithDescription("The phone may be written the Swedish way (`0456-81 62 20`); it is stored and answered as E.164. "
+                + "The answer has the contact's ETag for a later change.");
         group.MapPut("/{id:guid}", (ContentDbContext db, HttpContext context, Guid id, ContactInput input, CancellationToken ct) =>
                 Save(db, context, id, _ => (input, null), "updated", ct))
-            .WithSummary("Replace a contact.").Produces<ContactDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
+            .WithName("replaceContact")
+            .WithSummary("Replace a contact.")
+            .WithDescription(Concurrency.IfMatchDescription)
+            .ProducesConcurrencyProblems();
         group.MapPatch("/{id:guid}", Patch).Accepts<ContactInput>(MergePatch.MediaType)
-            .WithSummary("Change some fields of a contact (JSON Merge Patch).").Produces<ContactDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
+            .WithName("patchContact")
+            .WithSummary("Change some fields of a contact (JSON Merge Patch).")
+            .WithDescription("Fields left out stay as they are; a field set to null is cleared. " + Concurrency.IfMatchDescription)
+            .ProducesConcurrencyProblems();
         group.MapDelete("/{id:guid}", Delete)
+            .WithName("deleteContact")
             .WithSummary("Delete a contact no content names any more (409 names the content that still does).")
-            .Produces(StatusCodes.Status204NoContent).ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
+            .WithDescription("To remove a person from content that still names them, an admin erases the contact instead. " + Concurrency.IfMatchDescription)
+            .ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
 
         app.MapRevisions(ContentRoutes.Contacts, ContentKind.Contact, "Contacts: editing", async (db, context, id, snapshot, action, ct) =>
             await Save(db, context, id, _ => (snapshot.Deserialize<ContactInput>(RevisionLog.Json), null), action, ct));
@@ -47,18 +61,20 @@ public static class ContactWriteEndpoints
         return contact.Normalize();
     }
 
-    private static async Task<IResult> Create(ContentDbContext db, HttpContext context, TimeProvider clock, ContactInput input, CancellationToken ct)
+    private static async Task<Results<Created<ContactDto>, ValidationProblem>> Create(
+        ContentDbContext db, HttpContext context, TimeProvider clock, ContactInput input, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var contact = new Contact { Id = Guid.NewGuid(), CreatedAt = now, UpdatedAt = now };
         var errors = Apply(contact, input);
         if (await Editing.CreateAsync(db, context, contact, ContentKind.Contact, Snapshot, errors, ct) is { } problem)
-            return problem;
+            return (ValidationProblem)problem;
         Concurrency.SetETag(context, contact.Version);
         return TypedResults.Created($"/api/contacts/{contact.Id}", ContactDto.From(contact));
     }
 
-    private static async Task<IResult> Patch(ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
+    private static async Task<Results<Ok<ContactDto>, ValidationProblem, ProblemHttpResult>> Patch(
+        ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
     {
         var (patch, error) = await MergePatch.ReadAsync(context.Request, ct);
         if (patch is null)
@@ -66,7 +82,8 @@ public static class ContactWriteEndpoints
         return await Save(db, context, id, contact => MergePatch.Merge(Snapshot(contact), patch), "updated", ct);
     }
 
-    private static async Task<IResult> Save(ContentDbContext db, HttpContext context, Guid id, Func<Contact, (ContactInput? Input, string? Error)> input, string action, CancellationToken ct)
+    private static async Task<Results<Ok<ContactDto>, ValidationProblem, ProblemHttpResult>> Save(
+        ContentDbContext db, HttpContext context, Guid id, Func<Contact, (ContactInput? Input, string? Error)> input, string action, CancellationToken ct)
     {
         var contact = await db.Contacts.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null)
@@ -81,12 +98,12 @@ public static class ContactWriteEndpoints
             return Task.FromResult(Apply(c, values));
         }, ct);
         if (problem is not null)
-            return problem;
+            return Editing.AsTyped<Ok<ContactDto>>(problem);
         Concurrency.SetETag(context, contact.Version);
         return TypedResults.Ok(ContactDto.From(contact));
     }
 
-    private static async Task<IResult> Delete(ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(ContentDbContext db, HttpContext context, Guid id, CancellationToken ct)
     {
         var contact = await db.Contacts.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null)
@@ -95,7 +112,9 @@ public static class ContactWriteEndpoints
         if (users.Count > 0)
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Contact in use",
                 detail: $"The contact is named by {string.Join(", ", users)}. Remove it there first, or ask an admin to erase the person's data.");
-        return await Editing.DeleteAsync(db, context, contact, ContentKind.Contact, Snapshot, ct) ?? TypedResults.NoContent();
+        if (await Editing.DeleteAsync(db, context, contact, ContentKind.Contact, Snapshot, ct) is { } refused)
+            return (ProblemHttpResult)refused;
+        return TypedResults.NoContent();
     }
 }
 

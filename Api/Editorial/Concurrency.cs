@@ -10,6 +10,10 @@ namespace ContentApi.Api.Editorial;
 /// </summary>
 public static class Concurrency
 {
+    /// <summary>For the OpenAPI description of every change that needs If-Match.</summary>
+    public const string IfMatchDescription =
+        "Send the ETag you read in `If-Match`: without it the answer is 428, with a stale one 412 and the current ETag.";
+
     public static string ETag(int version) => $"\"{version}\"";
 
     public static void SetETag(HttpContext context, int version) => context.Response.Headers.ETag = ETag(version);

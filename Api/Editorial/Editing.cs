@@ -1,5 +1,6 @@
 using ContentApi.Domain;
 using ContentApi.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ContentApi.Api.Editorial;
@@ -54,6 +55,17 @@ public static class Editing
             .Select(x => (int?)x.Version).FirstOrDefaultAsync(ct), ct);
     }
 
-    public static IResult NotFound(string what, Guid id) =>
+    public static ProblemHttpResult NotFound(string what, Guid id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found", detail: $"There is no {what.ToLowerInvariant()} with id {id}.");
+
+    /// <summary>
+    /// One of the problems above (a validation problem, or a 404, 409, 412 or 428) as an answer of a handler with typed
+    /// results, so that the handler's signature documents them.
+    /// </summary>
+    public static Results<TOk, ValidationProblem, ProblemHttpResult> AsTyped<TOk>(IResult problem) where TOk : IResult => problem switch
+    {
+        ValidationProblem validation => validation,
+        ProblemHttpResult other => other,
+        _ => throw new InvalidOperationException($"{problem.GetType().Name} is not an editing problem."),
+    };
 }

@@ -20,9 +20,12 @@ public static class RevisionEndpoints
     /// <summary>
     /// Maps GET {prefix}/{id}/revisions, GET {prefix}/{id}/revisions/{number} and
     /// POST {prefix}/{id}/revisions/{number}/restore, where <paramref name="restore"/> saves a snapshot as a new change.
+    /// The restore answers what <paramref name="restore"/> does: typed results (<typeparamref name="TResult"/>) document
+    /// themselves; a plain <see cref="IResult"/> is documented as the content type's DTO.
     /// </summary>
-    public static void MapRevisions(this IEndpointRouteBuilder app, string prefix, ContentKind kind, string tag,
-        Func<ContentDbContext, HttpContext, Guid, JsonNode, string, CancellationToken, Task<IResult>> restore)
+    public static void MapRevisions<TResult>(this IEndpointRouteBuilder app, string prefix, ContentKind kind, string tag,
+        Func<ContentDbContext, HttpContext, Guid, JsonNode, string, CancellationToken, Task<TResult>> restore)
+        where TResult : IResult
     {
         var group = app.MapGroup($"{prefix}/{{id:guid}}/revisions").WithTags(tag).RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
@@ -39,9 +42,12 @@ public static class RevisionEndpoints
                 return TypedResults.Ok(new PagedList<RevisionSummaryDto>(items, page, pageSize, total,
                     Paging.NextPageLink(request, page, pageSize, total)));
             })
-            .WithSummary("The item's revisions, newest first.");
+            .WithName($"list{kind}Revisions")
+            .WithSummary("The item's revisions, newest first.")
+            .WithDescription("Who changed what, when: each saved change, restore and delete is a revision. Paged with `page` and `pageSize`.");
 
-        group.MapGet("/{number:int}", async Task<Results<Ok<RevisionDto>, ProblemHttpResult>> (ContentDbContext db, Guid id, int number, CancellationToken ct) =>
+        group.MapGet("/{number:int}", async Task<Results<Ok<RevisionDto>, ProblemHttpResult>> (
+                ContentDbContext db, Guid id, int number, CancellationToken ct) =>
             {
                 var revision = await Find(db, kind, id, number, ct);
                 return revision is null
@@ -49,20 +55,36 @@ public static class RevisionEndpoints
                     : TypedResults.Ok(new RevisionDto(revision.Number, revision.CreatedAt, revision.Author, revision.Action,
                         revision.ChangedFields, JsonDocument.Parse(revision.Snapshot).RootElement.Clone()));
             })
+            .WithName($"get{kind}Revision")
             .WithSummary("One revision, with the item's state after that change.")
+            .WithDescription("`snapshot` is the item as it was saved by that change, in the shape the item is written in.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPost("/{number:int}/restore", async (ContentDbContext db, HttpContext context, Guid id, int number, CancellationToken ct) =>
+        var restoring = group.MapPost("/{number:int}/restore", async Task<Results<ProblemHttpResult, TResult>> (
+                ContentDbContext db, HttpContext context, Guid id, int number, CancellationToken ct) =>
             {
                 var revision = await Find(db, kind, id, number, ct);
                 if (revision is null || revision.Action == "deleted")
-                    return (IResult)NotFound(id, number);
+                    return NotFound(id, number);
                 return await restore(db, context, id, JsonNode.Parse(revision.Snapshot)!, $"restored revision {number}", ct);
             })
+            .WithName($"restore{kind}Revision")
             .WithSummary("Restore a revision: its content is saved again as a new revision (If-Match required).")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .WithDescription("Answers the item as a change to it does. " + Concurrency.IfMatchDescription)
+            .ProducesConcurrencyProblems();
+        if (!typeof(Microsoft.AspNetCore.Http.Metadata.IEndpointMetadataProvider).IsAssignableFrom(typeof(TResult)))
+            // The restore is the content type's own save, which answers the item as its PUT does.
+            restoring.Produces(StatusCodes.Status200OK, ItemType(kind)).ProducesValidationProblem();
     }
+
+    private static Type ItemType(ContentKind kind) => kind switch
+    {
+        ContentKind.Article => typeof(Articles.ArticleDto),
+        ContentKind.Pledge => typeof(Pledges.PledgeDto),
+        ContentKind.Photo => typeof(Photos.PhotoDto),
+        ContentKind.Contact => typeof(Contacts.ContactDto),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No revisions are kept of this kind."),
+    };
 
     private static Task<Revision?> Find(ContentDbContext db, ContentKind kind, Guid id, int number, CancellationToken ct) =>
         db.Revisions.AsNoTracking().FirstOrDefaultAsync(r => r.ContentKind == kind && r.ContentId == id && r.Number == number, ct);

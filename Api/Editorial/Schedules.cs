@@ -25,7 +25,9 @@ public static class ScheduleEndpoints
                 TypedResults.Ok(await db.Schedules.AsNoTracking().Where(s => s.ContentKind == kind && s.ContentId == id)
                     .OrderBy(s => s.DueAt).Select(s => new ScheduleDto(s.Id, s.Action, s.DueAt, s.CreatedBy, s.DoneAt, s.Outcome)).ToListAsync(ct)))
             .RequireAuthorization(AuthSetup.Editor)
-            .WithSummary("The item's scheduled publish and unpublish times, done or not.");
+            .WithName($"list{kind}Schedules")
+            .WithSummary("The item's scheduled publish and unpublish times, done or not.")
+            .WithDescription("Oldest first; a schedule carried out has `doneAt` and its `outcome`.");
 
         group.MapPost("/", async Task<Results<Created<ScheduleDto>, ValidationProblem, ProblemHttpResult>> (
                 ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, ScheduleInput input, CancellationToken ct) =>
@@ -51,7 +53,9 @@ public static class ScheduleEndpoints
                     new ScheduleDto(schedule.Id, schedule.Action, schedule.DueAt, schedule.CreatedBy, null, null));
             })
             .RequireAuthorization(AuthSetup.Publisher)
-            .WithSummary("Schedule a publish or unpublish. It is carried out within a minute of its time, also after a restart.");
+            .WithName($"create{kind}Schedule")
+            .WithSummary("Schedule a publish or unpublish. It is carried out within a minute of its time, also after a restart.")
+            .WithDescription("`at` is an ISO 8601 time in the future, e.g. `2025-02-12T07:00:00Z`; `action` is `Publish` or `Unpublish`.");
 
         group.MapDelete("/{scheduleId:guid}", async Task<Results<NoContent, ProblemHttpResult>> (
                 ContentDbContext db, HttpContext context, Guid id, Guid scheduleId, CancellationToken ct) =>
@@ -64,7 +68,9 @@ public static class ScheduleEndpoints
                 return TypedResults.NoContent();
             })
             .RequireAuthorization(AuthSetup.Publisher)
-            .WithSummary("Cancel a schedule that has not been carried out.");
+            .WithName($"cancel{kind}Schedule")
+            .WithSummary("Cancel a schedule that has not been carried out.")
+            .WithDescription("A schedule already carried out, or an unknown one, is a 404.");
     }
 }
 

@@ -7,6 +7,13 @@ namespace ContentApi.Api.Hosting;
 
 public static class OpenApiSetup
 {
+    /// <summary>
+    /// The server the document names: scripts/run's address, the default base address of a generated client. A
+    /// deployment serves the same paths on its own host, so the document served there names no server, and Swagger UI
+    /// calls the host it was loaded from.
+    /// </summary>
+    public const string DevelopmentServer = "http://localhost:5080";
+
     public static void AddOpenApiDocument(this IServiceCollection services)
     {
         services.AddEndpointsApiExplorer();
@@ -18,7 +25,13 @@ public static class OpenApiSetup
                 Version = "v1",
                 Description = "News articles, citizen pledges (medborgarlöften), photos and contacts of Sölvesborgs kommun. "
                     + "REST under /api for the website and the app; OData v4 under /odata for integrators.",
+                Contact = new OpenApiContact
+                {
+                    Name = "Sölvesborgs kommun, webbredaktionen",
+                    Url = new Uri("https://solvesborg.se"),
+                },
             });
+            options.AddServer(new OpenApiServer { Url = DevelopmentServer, Description = "A developer's machine (scripts/run)." });
             var xml = Path.Combine(AppContext.BaseDirectory, "Api.xml");
             if (File.Exists(xml))
                 options.IncludeXmlComments(xml);
@@ -39,10 +52,18 @@ public static class OpenApiSetup
             options.OperationFilter<ODataQueryOptionsFilter>();
             options.OperationFilter<SecurityRequirementFilter>();
             options.DocumentFilter<ODataPathsFilter>();
+            options.DocumentFilter<TagsFilter>();
             options.SupportNonNullableReferenceTypes();
             options.SchemaFilter<EdmSchemaFilter>();
             options.CustomSchemaIds(SchemaId);
         });
+    }
+
+    /// <summary>The document at /swagger/v1/swagger.json (without servers, see <see cref="DevelopmentServer"/>) and Swagger UI.</summary>
+    public static void UseOpenApiDocument(this WebApplication app)
+    {
+        app.UseSwagger(options => options.PreSerializeFilters.Add((document, _) => document.Servers = null));
+        app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi – Sölvesborgs kommun");
     }
 
     // PagedList<ArticleSummaryDto> becomes "ArticleSummaryDtoPagedList".
@@ -57,7 +78,7 @@ public static class OpenApiSetup
 /// </summary>
 public class EdmSchemaFilter : ISchemaFilter
 {
-    private static readonly Microsoft.OData.Edm.IEdmModel Model = OData.EdmModelBuilder.Build();
+    internal static readonly Microsoft.OData.Edm.IEdmModel Model = OData.EdmModelBuilder.Build();
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
@@ -71,15 +92,24 @@ public class EdmSchemaFilter : ISchemaFilter
     }
 }
 
-/// <summary>Marks the operations that need a role: both ways to authenticate, and the role in the description.</summary>
+/// <summary>
+/// Says in every operation's description who may call it. Operations that need a role also name both ways to
+/// authenticate.
+/// </summary>
 public class SecurityRequirementFilter : IOperationFilter
 {
+    public const string Anonymous = "No credentials needed: anonymous callers get published content. With credentials (any role) "
+        + "drafts and pending versions are included (preview), answered `Cache-Control: private, no-store`.";
+
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         var policies = context.ApiDescription.ActionDescriptor.EndpointMetadata
             .OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Select(a => a.Policy).OfType<string>().Distinct().ToList();
         if (policies.Count == 0)
+        {
+            operation.Description = operation.Description is { Length: > 0 } own ? $"{own} {Anonymous}" : Anonymous;
             return;
+        }
         // The strictest policy on the endpoint is the one that decides.
         var role = policies.Contains(Auth.AuthSetup.Admin) ? "admin" : policies.Contains(Auth.AuthSetup.Publisher) ? "publisher" : "editor";
         operation.Description = $"Requires the {role} role.{(operation.Description is { Length: > 0 } d ? " " + d : "")}";
@@ -141,6 +171,8 @@ public class ODataPathsFilter : IDocumentFilter
         // The schemas of OData's internal model types are referenced only by the two responses replaced above.
         foreach (var id in document.Components?.Schemas?.Keys.Where(k => k.StartsWith("IEdm") || k.StartsWith("Edm") || k.StartsWith("OData") && !k.StartsWith("ODataCollection")).ToList() ?? [])
             document.Components!.Schemas!.Remove(id);
+        // A pledge's pending version is held by the entity, whose schema shows only what the EDM exposes: it is on no wire.
+        document.Components?.Schemas?.Remove(nameof(Domain.PledgeContent));
 
         foreach (var path in document.Paths.Keys.ToList())
         {
@@ -150,7 +182,35 @@ public class ODataPathsFilter : IDocumentFilter
                 || System.Text.RegularExpressions.Regex.IsMatch(path, @"^/odata/\w+(\(\{key\}\))?$");
             if (!keep)
                 document.Paths.Remove(path);
+            else if (document.Paths[path].Operations?.GetValueOrDefault(HttpMethod.Get) is OpenApiOperation read)
+                Name(read, path);
         }
+    }
+
+    /// <summary>
+    /// The operation ids of OData's routes follow the EDM: <c>odataListArticles</c> for a set, <c>odataGetArticle</c> for one
+    /// entity by key. OData's own route names (<c>odata/Articles({key})</c>) are not URL-safe.
+    /// </summary>
+    private static void Name(OpenApiOperation operation, string path)
+    {
+        var segment = path["/odata".Length..].TrimStart('/');
+        if (segment is "" or "$metadata")
+        {
+            operation.OperationId = segment == "" ? "odataServiceDocument" : "odataMetadata";
+            operation.Summary = operation.Responses?["200"].Description;
+            operation.Description = "No credentials needed; the same for every caller.";
+            return;
+        }
+        var byKey = segment.EndsWith("({key})", StringComparison.Ordinal);
+        var set = byKey ? segment[..^"({key})".Length] : segment;
+        var type = EdmSchemaFilter.Model.EntityContainer.FindEntitySet(set)?.EntityType.Name ?? set;
+        operation.OperationId = byKey ? $"odataGet{type}" : $"odataList{set}";
+        operation.Summary = byKey ? $"One {type} by key (OData)." : $"{set}, queried with OData.";
+        var what = byKey
+            ? $"One {type} by key, in OData JSON; `$select` and `$expand` apply."
+            : $"The {set} entity set in OData JSON, with OData's query options; at most {OData.ContentQueryAttribute.MaxPageSize} a page, "
+                + "the next page in `@odata.nextLink`.";
+        operation.Description = $"{what} {operation.Description}".TrimEnd();
     }
 
     private static void Describe(OpenApiDocument document, string path, string description, string mediaType)
@@ -172,5 +232,35 @@ public class ODataPathsFilter : IDocumentFilter
             };
             operation.Tags = new HashSet<OpenApiTagReference> { new("OData", document) };
         }
+    }
+}
+
+/// <summary>Declares every tag the operations use, with a description, as OpenAPI asks (tools group operations by them).</summary>
+public class TagsFilter : IDocumentFilter
+{
+    private static readonly Dictionary<string, string> Descriptions = new()
+    {
+        ["Articles"] = "News articles: lists, one by id or slug. Published ones for everyone; drafts for editors.",
+        ["Articles: editing"] = "Writing, publishing and scheduling articles, and their revisions.",
+        ["Pledges"] = "The yearly citizen pledges (medborgarlöften): priority areas, commitments and progress.",
+        ["Pledges: editing"] = "Writing, publishing and scheduling pledges, and their revisions.",
+        ["Photos"] = "Photos with alt text, caption and credit; their files and responsive renditions.",
+        ["Photos: editing"] = "Uploading photos and changing their metadata, and their revisions.",
+        ["Contacts"] = "Contact persons named by articles and pledges.",
+        ["Contacts: editing"] = "Managing contact persons, and their revisions.",
+        ["Administration"] = "API keys, the audit log, the photo file sweep and erasure of a person's data (admins).",
+        ["OData"] = "The OData service document and metadata; the entity sets are under their content type.",
+    };
+
+    public void Apply(OpenApiDocument document, DocumentFilterContext context)
+    {
+        var used = document.Paths.Values.SelectMany(path => path.Operations?.Values.AsEnumerable() ?? [])
+            .SelectMany(operation => operation.Tags ?? new HashSet<OpenApiTagReference>())
+            .Select(tag => tag.Name).OfType<string>().Distinct().Order(StringComparer.Ordinal);
+        document.Tags = new HashSet<OpenApiTag>(used.Select(name => new OpenApiTag
+        {
+            Name = name,
+            Description = Descriptions.GetValueOrDefault(name),
+        }));
     }
 }

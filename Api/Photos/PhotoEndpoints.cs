@@ -19,9 +19,11 @@ public static class PhotoEndpoints
         var group = app.MapGroup(ContentRoutes.Photos).WithTags("Photos");
 
         group.MapGet("/{id:guid}", GetPhoto)
+            .WithName("getPhoto")
             .WithSummary("A photo's metadata: alt text, caption, credit, size.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:guid}/file", GetPhotoFile)
+            .WithName("getPhotoFile")
             .WithSummary("The photo's original file, with its media type.")
             .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/jpeg", "image/png", "image/webp")
             .ProducesProblem(StatusCodes.Status404NotFound);

@@ -26,9 +26,11 @@ public static class PhotoUploadEndpoints
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapPost("/", Upload)
+            .WithName("uploadPhoto")
             .WithSummary("Upload a photo: multipart/form-data with `file` (JPEG, PNG or WebP) and `altText`, `decorative`, `caption`, `credit`, `focalX`, `focalY`.")
             .Accepts<PhotoUploadForm>("multipart/form-data");
         group.MapPut("/{id:guid}/file", ReplaceFile)
+            .WithName("replacePhotoFile")
             .WithSummary("Replace a photo's file; its id and metadata stay (If-Match required). Multipart with `file`.")
             .Accepts<PhotoUploadForm>("multipart/form-data")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesConcurrencyProblems();

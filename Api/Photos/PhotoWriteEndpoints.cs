@@ -17,10 +17,13 @@ public static class PhotoWriteEndpoints
 
         group.MapPut("/{id:guid}", (ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, PhotoMetadataInput input, CancellationToken ct) =>
                 Save(db, context, clock, id, _ => (input, null), "updated", ct))
-            .WithSummary("Replace a photo's alt text, caption, credit and focal point.").ProducesConcurrencyProblems();
+            .WithName("replacePhoto")
+            .WithSummary("Replace a photo's alt text, caption, credit and focal point.").Produces<PhotoDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapPatch("/{id:guid}", Patch).Accepts<PhotoMetadataInput>(MergePatch.MediaType)
-            .WithSummary("Change some of a photo's metadata (JSON Merge Patch).").ProducesConcurrencyProblems();
+            .WithName("patchPhoto")
+            .WithSummary("Change some of a photo's metadata (JSON Merge Patch).").Produces<PhotoDto>().ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapDelete("/{id:guid}", Delete)
+            .WithName("deletePhoto")
             .WithSummary("Delete a photo no content uses (409 names the content that still does).")
             .ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
 

@@ -35,6 +35,7 @@ public static class RenditionEndpoints
         Photo.RenditionAddress = Url;
         app.MapGet($"{ContentRoutes.Photos}/{{id:guid}}/renditions/{{version}}/{{width:int}}.{{format}}", GetRendition)
             .WithTags("Photos")
+            .WithName("getPhotoRendition")
             .WithSummary("A rendition: width from 160, 320, 480, 640, 960, 1280, 1920, 2560 (never wider than the original), format webp or jpg, "
                 + "optionally ?ratio=16x9 to crop around the focal point. Take the addresses from the photo's renditions; an outdated version redirects.")
             .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/webp", "image/jpeg")

@@ -15,16 +15,26 @@ public static class PledgeEndpoints
         var group = app.MapGroup(ContentRoutes.Pledges).WithTags("Pledges");
 
         group.MapGet("/", ListYears)
+            .WithName("listPledgeYears")
             .WithSummary("The years that have a published pledge, newest first.")
-            .AllowQuery();
+            .AllowQuery()
+            .WithDescription("Each year with its title, validity and whether it is `current` (in force today); one year's pledge is at /api/pledges/by-year/{year}.");
         group.MapGet("/current", GetCurrent)
+            .WithName("getCurrentPledge")
             .WithSummary("The pledge in force today; when none is, the most recent one.")
             .AllowQuery()
+            .WithDescription("What the app shows first: priority areas, commitments with their status, and progress counts.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{year:int}", GetByYear)
+        group.MapGet("/by-year/{year:int}", GetByYear)
+            .WithName("getPledgeByYear")
             .WithSummary("The published pledge of a year, e.g. 2024.")
             .AllowQuery()
+            .WithDescription("A year without a published pledge is a 404.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        // The old address: /api/pledges/{year} had the shape of /api/pledges/{id}, which client generators refuse.
+        group.MapGet("/{year:int}", (int year, HttpRequest request) =>
+                TypedResults.Redirect($"{request.PathBase}/api/pledges/by-year/{year}{request.QueryString}", permanent: true))
+            .ExcludeFromDescription();
     }
 
     private static async Task<Ok<List<PledgeYearDto>>> ListYears(ContentReader reader, TimeProvider clock, CancellationToken ct)

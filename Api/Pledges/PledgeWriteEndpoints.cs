@@ -37,16 +37,19 @@ public static class PledgeWriteEndpoints
         var group = app.MapGroup(ContentRoutes.Pledges).WithTags("Pledges: editing").RequireAuthorization(AuthSetup.Editor)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
-        group.MapPost("/", Create).WithSummary("Create a draft pledge (one per year).")
+        group.MapPost("/", Create).WithName("createPledge").WithSummary("Create a draft pledge (one per year).")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPut("/{id:guid}", (ContentDbContext db, HttpContext context, Guid id, PledgeInput input, CancellationToken ct) =>
                 SaveAsync(db, context, id, _ => (input.ToContent(), null), "updated", ct))
+            .WithName("replacePledge")
             .WithSummary("Replace a pledge, e.g. to move a commitment to InProgress or Done. On a published pledge this writes its next version, which readers see once it is published. A commitment keeps its id when sent with it (or with the same text).")
             .ProducesValidationProblem().ProducesConcurrencyProblems().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPatch("/{id:guid}", Patch).Accepts<PledgeInput>(MergePatch.MediaType)
+            .WithName("patchPledge")
             .WithSummary("Change some fields of a pledge (JSON Merge Patch; lists are replaced whole). On a published pledge this writes its next version.")
             .ProducesValidationProblem().ProducesConcurrencyProblems();
         group.MapDelete("/{id:guid}", Delete)
+            .WithName("deletePledge")
             .WithSummary("Delete a pledge. Editors may delete drafts; published or archived pledges need a publisher.")
             .ProducesConcurrencyProblems();
 
@@ -55,14 +58,15 @@ public static class PledgeWriteEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         publishing.MapPost("/publish", (ContentDbContext db, HttpContext context, Guid id, CancellationToken ct) =>
                 ChangeStatusAsync(db, context, id, ContentStatus.Published, ct))
+            .WithName("publishPledge")
             .WithSummary("Publish the draft or the pending version. Refused (422) when it lacks a summary, a priority area, or alt text on its photo.")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         publishing.MapPost("/unpublish", (ContentDbContext db, HttpContext context, Guid id, CancellationToken ct) =>
                 ChangeStatusAsync(db, context, id, ContentStatus.Draft, ct))
-            .WithSummary("Take a pledge back to draft.");
+            .WithName("unpublishPledge").WithSummary("Take a pledge back to draft.");
         publishing.MapPost("/archive", (ContentDbContext db, HttpContext context, Guid id, CancellationToken ct) =>
                 ChangeStatusAsync(db, context, id, ContentStatus.Archived, ct))
-            .WithSummary("Archive a pledge.");
+            .WithName("archivePledge").WithSummary("Archive a pledge.");
 
         app.MapRevisions(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing", async (db, context, id, snapshot, action, ct) =>
         {

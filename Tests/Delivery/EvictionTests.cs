@@ -18,7 +18,7 @@ public class EvictionTests : ApiTest
         var article = Article("Före");
         article.PledgeId = pledge.Id;
         await SaveAsync(pledge, article);
-        string[] urls = ["/api/articles/by-slug/fore", "/api/articles", "/api/pledges/2024", "/odata/Articles?$select=title", "/odata/Pledges?$expand=articles($select=title)"];
+        string[] urls = ["/api/articles/by-slug/fore", "/api/articles", "/api/pledges/by-year/2024", "/odata/Articles?$select=title", "/odata/Pledges?$expand=articles($select=title)"];
         foreach (var url in urls)
             Assert.That((await Client.GetStringAsync(url)), Does.Contain("Före"), url);
         // Twice, so the second answer is the cached one.

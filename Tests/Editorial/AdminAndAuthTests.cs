@@ -155,7 +155,7 @@ public class AdminAndAuthTests : ApiTest
 
         await GetProblem($"/api/contacts/{contactId}", HttpStatusCode.NotFound);
         Assert.That((await GetJson("/api/articles/by-slug/med-kontakt"))["contacts"]!.AsArray(), Is.Empty);
-        Assert.That((await GetJson("/api/pledges/2024"))["contact"], Is.Null);
+        Assert.That((await GetJson("/api/pledges/by-year/2024"))["contact"], Is.Null);
         var (_, preview) = await editor.SendJson(HttpMethod.Get, $"/api/articles/{published.Id}");
         Assert.That(preview!["contacts"]!.AsArray(), Is.Empty, "the pending version no longer names the contact");
 

@@ -22,7 +22,7 @@ public class PledgeWorkflowTests : ApiTest
         Assert.That((string?)json!["title"], Is.EqualTo("Ändrat löfte"));
         Assert.That((bool?)json["hasPendingChanges"], Is.True);
 
-        foreach (var url in new[] { "/api/pledges/2024", "/api/pledges/current" })
+        foreach (var url in new[] { "/api/pledges/by-year/2024", "/api/pledges/current" })
         {
             var live = await GetJson(url);
             Assert.That((string?)live["title"], Is.EqualTo("Medborgarlöfte 2024"), url);
@@ -31,7 +31,7 @@ public class PledgeWorkflowTests : ApiTest
         Assert.That(Strings((await GetJson("/odata/Pledges?$select=title"))["value"], "title"), Is.EqualTo(new[] { "Medborgarlöfte 2024" }));
         Assert.That(Strings((await GetJson("/api/pledges"))!, "title"), Is.EqualTo(new[] { "Medborgarlöfte 2024" }));
 
-        using var preview = await editor.GetAsync("/api/pledges/2024");
+        using var preview = await editor.GetAsync("/api/pledges/by-year/2024");
         var previewJson = JsonNode.Parse(await preview.Content.ReadAsStringAsync())!;
         Assert.That((string?)previewJson["title"], Is.EqualTo("Ändrat löfte"));
         Assert.That(preview.Headers.CacheControl?.NoStore, Is.True);
@@ -45,7 +45,7 @@ public class PledgeWorkflowTests : ApiTest
         var (published, publishedJson) = await publisher.SendJson(HttpMethod.Post, $"/api/pledges/{pledge.Id}/publish");
         Assert.That(published.StatusCode, Is.EqualTo(HttpStatusCode.OK), publishedJson?.ToJsonString());
         Assert.That((bool?)publishedJson!["hasPendingChanges"], Is.False);
-        var after = await GetJson("/api/pledges/2024");
+        var after = await GetJson("/api/pledges/by-year/2024");
         Assert.That((string?)after["title"], Is.EqualTo("Ändrat löfte"));
         Assert.That((int?)after["progress"]!["done"], Is.EqualTo(0));
     }
@@ -63,7 +63,7 @@ public class PledgeWorkflowTests : ApiTest
         Assert.That(unpublished.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((string?)json!["title"], Is.EqualTo("Nästa version"));
         Assert.That((string?)json["status"], Is.EqualTo("Draft"));
-        await GetProblem("/api/pledges/2024", HttpStatusCode.NotFound);
+        await GetProblem("/api/pledges/by-year/2024", HttpStatusCode.NotFound);
     }
 
     [Test]

@@ -91,9 +91,9 @@ public class PublishingTests : ApiTest
         var pledge = Pledge(2025, ContentStatus.Draft);
         await SaveAsync(pledge);
         Assert.That((await publisher.SendJson(HttpMethod.Post, $"/api/pledges/{pledge.Id}/publish")).Response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That((int?)(await GetJson("/api/pledges/2025"))["year"], Is.EqualTo(2025));
+        Assert.That((int?)(await GetJson("/api/pledges/by-year/2025"))["year"], Is.EqualTo(2025));
         Assert.That((await publisher.SendJson(HttpMethod.Post, $"/api/pledges/{pledge.Id}/unpublish")).Response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        await GetProblem("/api/pledges/2025", HttpStatusCode.NotFound);
+        await GetProblem("/api/pledges/by-year/2025", HttpStatusCode.NotFound);
     }
 
     [Test]

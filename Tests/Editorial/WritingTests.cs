@@ -95,7 +95,7 @@ public class WritingTests : ApiTest
         var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
         var (published, _) = await publisher.SendJson(HttpMethod.Post, $"/api/pledges/{pledge.Id}/publish");
         Assert.That(published.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        var live = await GetJson("/api/pledges/2024");
+        var live = await GetJson("/api/pledges/by-year/2024");
         Assert.That((int?)live["progress"]!["done"], Is.EqualTo(1));
         Assert.That((string?)live["updatedAt"], Is.EqualTo("2024-06-15T10:00:00Z"), "publishing a change moves updatedAt");
     }

@@ -49,6 +49,7 @@ public class BadInputTests : ApiTest
     [TestCase("/api/articles?tag=%00")]
     [TestCase("/api/articles?page=1&page=2")]
     [TestCase("/api/pledges/99999999999")]
+    [TestCase("/api/pledges/by-year/99999999999")]
     [TestCase("/api/pledges/abc")]
     [TestCase("/api/photos/00000000-0000-0000-0000-000000000000/file")]
     [TestCase("/api/photos/xyz")]

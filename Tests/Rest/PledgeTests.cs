@@ -38,7 +38,7 @@ public class PledgeTests : ApiTest
         article.PledgeId = pledge.Id;
         await SaveAsync(photo, contact, pledge, article);
 
-        var json = await GetJson("/api/pledges/2024");
+        var json = await GetJson("/api/pledges/by-year/2024");
 
         Assert.That((string?)json["title"], Is.EqualTo("Medborgarlöfte 2024"));
         Assert.That((string?)json["validFrom"], Is.EqualTo("2024-01-01"));
@@ -70,6 +70,6 @@ public class PledgeTests : ApiTest
     {
         Assert.That(await GetProblem("/api/pledges/current", HttpStatusCode.NotFound), Does.Contain("No pledge"));
         await SaveAsync(Pledge(2024));
-        Assert.That(await GetProblem("/api/pledges/1999", HttpStatusCode.NotFound), Does.Contain("1999"));
+        Assert.That(await GetProblem("/api/pledges/by-year/1999", HttpStatusCode.NotFound), Does.Contain("1999"));
     }
 }

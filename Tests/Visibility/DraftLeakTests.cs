@@ -57,7 +57,7 @@ public class DraftLeakTests : ApiTest
         article.PledgeId = pledge.Id;
         await SaveAsync(pledge, article);
 
-        await GetProblem("/api/pledges/2024", HttpStatusCode.NotFound);
+        await GetProblem("/api/pledges/by-year/2024", HttpStatusCode.NotFound);
         await GetProblem("/api/pledges/current", HttpStatusCode.NotFound);
         Assert.That((await GetJson("/api/pledges")).AsArray(), Is.Empty);
         Assert.That((await GetJson("/api/articles/by-slug/om-loftet"))["pledge"], Is.Null);
@@ -80,7 +80,7 @@ public class DraftLeakTests : ApiTest
         }
         await SaveAsync(pledge, contact, published, draft);
 
-        Assert.That(Strings((await GetJson("/api/pledges/2024"))["articles"], "title"), Is.EqualTo(new[] { "Publicerad" }));
+        Assert.That(Strings((await GetJson("/api/pledges/by-year/2024"))["articles"], "title"), Is.EqualTo(new[] { "Publicerad" }));
         Assert.That(Titles(await GetJson("/odata/Pledges?$expand=articles"), "articles"), Is.EqualTo(new[] { "Publicerad" }));
         Assert.That(Titles(await GetJson("/odata/Contacts?$expand=articles"), "articles"), Is.EqualTo(new[] { "Publicerad" }));
         Assert.That(Titles(await GetJson("/odata/Pledges?$expand=articles($filter=startswith(title,'U'))"), "articles"), Is.Empty);

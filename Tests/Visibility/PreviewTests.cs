@@ -40,7 +40,7 @@ public class PreviewTests : ApiTest
             ($"/odata/Articles({article.Id})", j => (string?)j["title"]),
             ("/odata/Articles?$select=title", j => (string?)j["value"]![0]!["title"]),
             ($"/odata/Pledges({pledge.Id})?$expand=articles($select=title)", j => (string?)j["articles"]![0]!["title"]),
-            ("/api/pledges/2024", j => (string?)j["articles"]![0]!["title"]),
+            ("/api/pledges/by-year/2024", j => (string?)j["articles"]![0]!["title"]),
         };
         foreach (var (url, title) in paths)
         {

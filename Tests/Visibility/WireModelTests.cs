@@ -38,7 +38,7 @@ public class WireModelTests : ApiTest
     public async Task APledgeShowsTheSameFieldsOnBothFaces()
     {
         var (_, pledge, _, _) = await ContentAsync();
-        var rest = await GetJson($"/api/pledges/2024");
+        var rest = await GetJson($"/api/pledges/by-year/2024");
         var odata = await GetJson($"/odata/Pledges({pledge.Id})?$expand=photo,contact,articles");
         Compare("Pledge", rest, odata, "pledge");
     }
