@@ -6,8 +6,9 @@
 --   BENCH_SLUGS      file with one slug (or path) per line: rotate through them, BENCH_PREFIX .. line
 --   BENCH_PREFIX     path prefix for rotating slugs, e.g. /api/articles/by-slug/
 --   BENCH_START      0-based index of the first slug (the warm-up's count, so the measured run asks for new ones)
---   BENCH_BUST       when set, append "<BENCH_BUST>=<n>" (n = BENCH_START + request number) to BENCH_PATH: every request has
---                    a new query string, so a server-side cache keyed by the query string cannot answer it
+--   BENCH_BUST       when set, send "Host: <BENCH_BUST>-<n>.localhost" (n = BENCH_START + request number): the API's store
+--                    of answers keys on the Host (OData's links name it), so it cannot answer any of them. (A query
+--                    parameter the endpoint does not know is a 400.)
 --   BENCH_HEADER     one extra request header, "Name: value" (e.g. If-None-Match for the 304 scenario)
 --   BENCH_STATUS     when "1", count responses per status code (costs wrk a little CPU per response)
 --
@@ -65,8 +66,9 @@ function request()
     return r
   end
   if bust then
-    local sep = path:find("?", 1, true) and "&" or "?"
-    return wrk.format("GET", path .. sep .. bust .. "=" .. (start + issued), headers)
+    local busting = { Host = bust .. "-" .. (start + issued) .. ".localhost" }
+    for k, v in pairs(headers) do busting[k] = v end
+    return wrk.format("GET", path, busting)
   end
   return fixed_request
 end
