@@ -72,7 +72,7 @@ public static class PledgeWriteEndpoints
         {
             // A revision holds the live content and any pending version; the newest of the two is what is restored.
             var content = (snapshot["pending"] ?? snapshot["content"]).Deserialize<PledgeContent>(RevisionLog.Json)!;
-            return (await SaveAsync(db, context, id, _ => (content, null), action, ct)).Result;
+            return await SaveAsync(db, context, id, _ => (content, null), action, ct);
         });
     }
 
