@@ -66,8 +66,10 @@ function request()
     return r
   end
   if bust then
-    local busting = { Host = bust .. "-" .. (start + issued) .. ".localhost" }
+    -- wrk.format adds the default Host to the table it is given (init's call did so to headers): copy, then replace it.
+    local busting = {}
     for k, v in pairs(headers) do busting[k] = v end
+    busting.Host = bust .. "-" .. (start + issued) .. ".localhost"
     return wrk.format("GET", path, busting)
   end
   return fixed_request
