@@ -19,6 +19,8 @@ using Microsoft.AspNetCore.OData.Query;
 using Microsoft.AspNetCore.OData.Query.Expressions;
 
 var builder = WebApplication.CreateBuilder(args);
+// Administrative commands (migrate, apikey …) keep standard output for their result.
+Commands.ConfigureLogging(builder, args);
 
 // Storage: PostgreSQL through EF Core, photo files on disk.
 builder.AddInfrastructure();

@@ -14,7 +14,9 @@
 #      up ($SERVER_WARMUP s); runs every scenario with wrk (1 thread, $CONNECTIONS connections): $WARMUP s warm-up,
 #      a pause until the server CPU is idle, then $DURATION s measured (bench/wrk/scenario.lua writes p50/p99/req/s/
 #      errors as JSON lines to bench/out/results.jsonl), sampling the server's RSS and CPU time meanwhile;
-#   5. writes bench/RESULTS.md; stops everything and deletes the temporary folder (trap EXIT).
+#   5. writes its results in machine-readable form to bench/out (results.jsonl, meta.tsv, facts.tsv, notes, plans) and
+#      has bench/report (a small C# program) write bench/RESULTS.md from them; stops everything and deletes the
+#      temporary folder (trap EXIT).
 #
 # Environment (all optional):
 #   ARTICLES=100000       generated articles              WARMUP=3 / DURATION=12   seconds per scenario
@@ -31,6 +33,8 @@
 #   BENCH_SOURCE=worktree build the API from the working tree, or from a git ref (e.g. HEAD) via `git archive`
 #   BENCH_DATA_DIR=dir    keep the cluster and photo files in dir between runs (generation is skipped when the
 #                         database already has $ARTICLES articles); default: a temporary folder, deleted at the end
+#   BENCH_RESULTS=file   where to write the report instead of bench/RESULTS.md (e.g. for a shortened trial run:
+#                         ARTICLES=2000 SERVER_WARMUP=5 MISS_WARMUP=5 RAW_WARMUP=5 WARMUP=1 DURATION=3 BENCH_RESULTS=/tmp/r.md)
 #   BENCH_CONN_EXTRA="Max Auto Prepare=64"  appended to the connection string of the API and of RawNpgsql (e.g. to
 #                         measure prepared statements, off by default: see README, ConnectionStrings:ContentDb)
 set -euo pipefail
@@ -52,10 +56,11 @@ BENCH_DATA_DIR="${BENCH_DATA_DIR:-}"
 BENCH_CONN_EXTRA="${BENCH_CONN_EXTRA:-}"
 OUT="$HERE/out"
 LUA="$HERE/wrk/scenario.lua"
-RESULTS="$HERE/RESULTS.md"
+RESULTS="${BENCH_RESULTS:-$HERE/RESULTS.md}"
 JSONL="$OUT/results.jsonl"
 META="$OUT/meta.tsv"
 NOTES="$OUT/notes.txt"
+FACTS="$OUT/facts.tsv"
 
 # shellcheck source=../scripts/postgres.sh
 . "$ROOT/scripts/postgres.sh"
@@ -119,7 +124,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$OUT"
-rm -f "$JSONL" "$META" "$NOTES" "$OUT"/*.log "$OUT"/*.txt "$OUT"/*.json "$OUT"/*.jsonl
+rm -f "$JSONL" "$META" "$NOTES" "$FACTS" "$OUT"/*.log "$OUT"/*.txt "$OUT"/*.json "$OUT"/*.jsonl
 : >"$META"
 : >"$NOTES"
 note() { echo "$*" >>"$NOTES"; log "$*"; }
@@ -215,11 +220,14 @@ else
   track "$GEN_PID"
 fi
 
-log "building the baselines (Release)"
-for b in FixedJson RawNpgsql; do
-  rm -rf "$OUT/$b"
-  dotnet publish "$HERE/baselines/$b/$b.csproj" "${BUILD_FLAGS[@]}" -o "$OUT/$b" >"$OUT/build-$b.log" 2>&1 \
-    || { cat "$OUT/build-$b.log" >&2; die "baseline $b does not build"; }
+# The baselines and the report program are built from this folder (RawNpgsql with the working tree's rendering code,
+# also when BENCH_SOURCE names a git ref).
+log "building the baselines and the report program (Release)"
+for project in baselines/FixedJson/FixedJson.csproj baselines/RawNpgsql/RawNpgsql.csproj report/BenchReport.csproj; do
+  name="$(basename "$project" .csproj)"
+  rm -rf "$OUT/$name"
+  dotnet publish "$HERE/$project" "${BUILD_FLAGS[@]}" -o "$OUT/$name" >"$OUT/build-$name.log" 2>&1 \
+    || { cat "$OUT/build-$name.log" >&2; die "$name does not build"; }
 done
 BUILD_SECONDS=$((SECONDS - T_BUILD))
 
@@ -564,206 +572,45 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 BENCH_SECONDS=$((SECONDS - T_BENCH))
 
 # ---------------------------------------------------------------------------------------------------------------------
-# 5. RESULTS.md
-line_of() { { grep -F "\"name\":\"$1\"" "$JSONL" 2>/dev/null || true; } | tail -n 1; }
-jnum() { sed -n "s/.*\"$1\":\([-0-9.]*\).*/\1/p" <<<"$2" | head -n 1; }
-meta() { awk -F'\t' -v n="$1" -v c="$2" '$1 == n {v = $c} END {print v}' "$META"; }
-statuses() { sed -n 's/.*"statuses":{\([^}]*\)}.*/\1/p' <<<"$1" | tr -d '"' | sed 's/:/×/g; s/,/, /g'; }
-mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k * 1024 / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print ""; else printf "%.2f", a / b }'; }
-
-# CPU per request during the measured period, in ms: the server process + PostgreSQL; and the share of the server
-# CPU's time that went to anything else (other processes of the machine, interrupts): the interference.
-cpu_cell() { # name requests
-  local srv pg rest
-  srv="$(meta "$1" 7)"; pg="$(meta "$1" 8)"; rest="$(meta "$1" 9)"
-  [[ -n "$srv" && -n "$2" && "$2" != 0 ]] || { echo "— | —"; return; }
-  awk -v s="$srv" -v g="$pg" -v r="$rest" -v n="$2" -v hz="$CLK_TCK" -v d="$3" \
-    'BEGIN { printf "%.2f + %.2f | %.0f %%", 1000 * s / hz / n, 1000 * g / hz / n, (d > 0 ? 100 * r / hz / d : 0) }'
-}
-
-row() { # name label baseline-name baseline-label
-  local l b r ratio_txt
-  l="$(line_of "$1")"
-  if [[ -z "$l" ]]; then
-    echo "| $2 | — | — | — | — | $(meta "$1" 5) | — | — | — | ${4:-—} | — | — |"
-    return
-  fi
-  if [[ -n "$3" ]]; then
-    b="$(line_of "$3")"
-    r="$(ratio "$(jnum rps "$l")" "$(jnum rps "$b")")"
-    ratio_txt="${r:-—}"
-  else
-    ratio_txt="—"
-  fi
-  echo "| $2 | $(jnum rps "$l") | $(jnum p50_ms "$l") | $(jnum p99_ms "$l") | $(jnum errors "$l") | $(statuses "$l") | $(mb "$(meta "$1" 2)") | $(cpu_cell "$1" "$(jnum requests "$l")" "$(jnum duration_s "$l")") | ${4:-—} | $ratio_txt | $(meta "$1" 4) % |"
-}
-
-verdict() { if [[ "$1" == 1 ]]; then echo "**met**"; elif [[ "$1" == 0 ]]; then echo "**missed**"; else echo "not measured"; fi; }
-# target_ratio <api scenario> <baseline scenario> <minimum ratio> [p99 limit ms] -> "ratio|api rps|baseline rps|p99|verdict"
-target_ratio() {
-  local l b r p ok=""
-  l="$(line_of "$1")"; b="$(line_of "$2")"
-  r="$(ratio "$(jnum rps "$l")" "$(jnum rps "$b")")"
-  p="$(jnum p99_ms "$l")"
-  if [[ -n "$r" ]]; then
-    ok=$(awk -v r="$r" -v m="$3" -v p="${p:-0}" -v lim="${4:-0}" 'BEGIN { print ((r >= m && (lim == 0 || p < lim)) ? 1 : 0) }')
-  fi
-  echo "${r:-—}|$(jnum rps "$l")|$(jnum rps "$b")|${p:-—}|$(verdict "$ok")"
-}
-target_row() { # text <target_ratio output> with-p99
-  local r a b p v
-  IFS='|' read -r r a b p v <<<"$2"
-  if [[ -n "${3:-}" ]]; then
-    echo "| $1 | $r × (${a:-—} vs ${b:-—} req/s), p99 $p ms | $v |"
-  else
-    echo "| $1 | $r × (${a:-—} vs ${b:-—} req/s) | $v |"
-  fi
-}
-
-API_SCENARIO_NAMES=(slug-cached slug-uncached list-p1 list-p50 odata-tag list-p1-miss list-p50-miss odata-tag-miss
-  pledge-current photo-rendition slug-304-after-fill slug-304)
-API_ERRORS=0; API_SCENARIOS=0
-for s in "${API_SCENARIO_NAMES[@]}"; do
-  l="$(line_of "$s")"
-  [[ -n "$l" ]] || continue
-  API_SCENARIOS=$((API_SCENARIOS + 1))
-  API_ERRORS=$((API_ERRORS + $(jnum errors "$l")))
-done
-OK_ERR=""; (( API_SCENARIOS == 0 )) || OK_ERR=$(( API_ERRORS == 0 ? 1 : 0 ))
-API_MB="$(mb "$API_HWM")"
-OK_MEM=""; (( API_HWM == 0 )) || OK_MEM=$(awk -v m="$API_MB" 'BEGIN { print ((m < 300) ? 1 : 0) }')
-
-plans_psql() {
-  # The first lines of each plan (up to 8), as psql printed them.
-  awk '/^-- / { print; n = 0; next } /QUERY PLAN|^-+$|^\(/ { next } { if (n < 8) print; n++ }' "$OUT/explain-psql.txt"
-}
-plans_api() {
-  # auto_explain entries whose SQL reads articles or pledges: duration, the SQL's first line, the plan's first lines.
-  awk '
-    /LOG:  duration: .* plan:/ { flush(); inrec = 1; dur = $0; sub(/.*duration: /, "", dur); sub(/ ms.*/, " ms", dur); q = ""; nplan = 0; inplan = 0; next }
-    /^\t/ && inrec {
-      line = $0; sub(/^\t/, "", line)
-      if (!inplan && line ~ /^[^ ].*  \(cost=[0-9]/) inplan = 1
-      if (inplan) { if (nplan < 8) plan[nplan] = line; nplan++ }
-      else { sub(/^Query Text: /, "", line); gsub(/^ +/, "", line); q = q " " line }
-      next
-    }
-    { flush(); inrec = 0 }
-    END { flush() }
-    function flush(   i) {
-      if (!inrec || q !~ /(articles|pledges) AS/ ) { inrec = 0; return }
-      gsub(/  +/, " ", q)
-      print "-- " dur ": " substr(q, 2, 160) (length(q) > 161 ? " …" : "")
-      for (i = 0; i < nplan && i < 8; i++) print plan[i]
-      inrec = 0
-    }' "$API_PLANS"
-}
-SEQ_PSQL=$(grep -c 'Seq Scan on articles' "$OUT/explain-psql.txt" || true)
-SEQ_API=$(grep -c 'Seq Scan on articles' "$API_PLANS" || true)
-N_API_PLANS=$(plans_api | grep -c '^-- ' || true)
-
+# 5. RESULTS.md, written by bench/report from the machine-readable results in $OUT: results.jsonl (wrk), meta.tsv
+#    (per scenario), notes.txt, the plans, and facts.tsv (the run's settings, machine and durations, written here).
+fact() { printf '%s\t%s\n' "$1" "$2" >>"$FACTS"; }
+: >"$FACTS"
 TOTAL_SECONDS=$((SECONDS - T0))
-CPU_MODEL=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
-PG_VERSION=$("$PSQL_BIN" -X -h 127.0.0.1 -p "$PGPORT_BENCH" -U postgres -d postgres -Atc 'show server_version' 2>/dev/null || echo '?')
-{
-  echo "# HTTP benchmark: the API against a bare-Kestrel and a raw-Npgsql baseline"
-  echo
-  echo "Written by \`bench/run.sh\` (one command; see the Benchmark section of README.md). Do not edit by hand."
-  echo
-  echo "- date: $STARTED_AT; whole run **$((TOTAL_SECONDS / 60)) min $((TOTAL_SECONDS % 60)) s** (build ${BUILD_SECONDS} s, data generation ${GEN_SECONDS} s in parallel with the baseline builds, benchmarks ${BENCH_SECONDS} s)"
-  echo "- machine: nproc=$NPROC, CPU: $CPU_MODEL, RAM: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), PostgreSQL $PG_VERSION (default settings, e.g. shared_buffers 128 MB); loadavg before the benchmarks $LOAD_BEFORE, after $LOAD_AFTER"
-  echo "- API built from the $SOURCE_DESC; \`ASPNETCORE_ENVIRONMENT=Production\`; connection string \`$(sed 's/Port=[0-9]*/Port=…/' <<<"$CONN")\` (the same for RawNpgsql)"
-  echo "- data: \`seed-demo\` then \`generate-articles $ARTICLES\`, then \`VACUUM ANALYZE\`: $N_ARTICLES articles, $N_PUBLISHED published"
-  echo "- load: wrk 4.1 (1 thread, $CONNECTIONS connections, timeout $WRK_TIMEOUT) pinned to CPU $CLIENT_CPU; the server under test **and PostgreSQL** (postmaster and every backend) pinned to CPU $SERVER_CPU; each freshly started server first gets a warm-up load ($(IFS=,; echo "${SERVER_WARMUP_DONE[*]}" | sed 's/=/: /g; s/,/ s, /g') s: on one pinned core .NET's tiered compilation needs 30-120 s of load to settle, longest for the code of cache misses (OData most)), then per scenario ${WARMUP} s warm-up, a pause until the server CPU is idle, and **${DURATION} s measured** (\`SERVER_WARMUP=$SERVER_WARMUP MISS_WARMUP=$MISS_WARMUP RAW_WARMUP=$RAW_WARMUP WARMUP=$WARMUP DURATION=$DURATION\`). One server runs at a time."
-  echo "- uncached article by slug: every published slug ($N_SLUGS) in a fixed pseudo-random order (\`order by md5(id)\`); the measured period continues where the warm-up stopped, so no slug is asked twice until $N_SLUGS requests have been made (an output cache cannot answer them). The cached scenario asks for one slug (\`$CACHED_SLUG\`) over and over."
-  echo "- errors = wrk's socket errors (connect/read/write/timeout) + responses with status ≥ 400, i.e. everything that is not 2xx/3xx. Memory in MB = 10^6 bytes."
-  echo
-  echo "## Targets (from the product's issue)"
-  echo
-  echo "| target | measured | verdict |"
-  echo "|---|---|---|"
-  target_row "cached article by slug ≥ 0.7 × FixedJson req/s" "$(target_ratio slug-cached fixed-json 0.7)"
-  target_row "uncached article by slug ≥ 0.8 × RawNpgsql by key" "$(target_ratio slug-uncached raw-slug 0.8)"
-  target_row "OData tag query ≥ 0.8 × RawNpgsql equivalent, p99 < 50 ms — as served (one URL, so the output cache answers)" "$(target_ratio odata-tag raw-tag 0.8 50)" p99
-  target_row "OData tag query ≥ 0.8 × RawNpgsql equivalent, p99 < 50 ms — output cache missed (a new \`Host\` each request)" "$(target_ratio odata-tag-miss raw-tag 0.8 50)" p99
-  echo "| zero errors | $API_ERRORS errors in $API_SCENARIOS API scenarios | $(verdict "$OK_ERR") |"
-  echo "| API peak memory < 300 MB | ${API_MB} MB (VmHWM of the API process at the end of all its scenarios) | $(verdict "$OK_MEM") |"
-  echo
-  echo "## The API, per scenario"
-  echo
-  echo "Latencies in ms. *RSS*: the API's largest resident set, sampled twice a second during the measured period (MB)."
-  echo "*CPU/request*: ms of CPU per request, the server process + PostgreSQL (both on the server CPU). *Other*: share of the server CPU taken by anything else (other processes on the machine, interrupts) — high values mean the run was disturbed."
-  echo "*Ratio*: the API's req/s over its baseline's. *wrk*: CPU use of the load generator on its own core (far below 100 %: it is not the bottleneck)."
-  echo
-  echo "| scenario | req/s | p50 | p99 | errors | statuses | RSS MB | CPU/request ms | other | baseline | ratio | wrk |"
-  echo "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|"
-  row slug-cached "article by slug, cached (one slug)" fixed-json FixedJson
-  row slug-uncached "article by slug, uncached (rotating slugs)" raw-slug "RawNpgsql by slug"
-  row list-p1 "article list, page 1 (as served: output cache)" raw-list-p1 "RawNpgsql list p1"
-  row list-p50 "article list, page 50 (as served: output cache)" raw-list-p50 "RawNpgsql list p50"
-  row odata-tag "OData tag query (as served: output cache)" raw-tag "RawNpgsql tag query"
-  row list-p1-miss "article list, page 1, cache missed" raw-list-p1 "RawNpgsql list p1"
-  row list-p50-miss "article list, page 50, cache missed" raw-list-p50 "RawNpgsql list p50"
-  row odata-tag-miss "OData tag query, cache missed" raw-tag "RawNpgsql tag query"
-  row pledge-current "current pledge" "" ""
-  row photo-rendition "photo rendition (320 px WebP)" "" ""
-  row slug-304-after-fill "article by slug, If-None-Match → 304, after the cache-miss scenarios filled the output cache" "" ""
-  row slug-304 "article by slug, If-None-Match → 304, article in the output cache" "" ""
-  echo
-  echo "The OData query: \`GET $(sed 's/%20/ /g; s/%27/'"'"'/g' <<<"$ODATA_PATH")\`. wrk sends no Accept-Encoding, so no answer is compressed."
-  echo
-  echo "## Baselines"
-  echo
-  echo "| scenario | req/s | p50 | p99 | errors | statuses | RSS MB | CPU/request ms | other | | | wrk |"
-  echo "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|"
-  row fixed-json "FixedJson: a fixed $(stat -c %s "$OUT/fixed.json" 2>/dev/null || echo '~2000')-byte JSON" "" ""
-  row raw-slug "RawNpgsql: article by slug (rotating slugs)" "" ""
-  row raw-list-p1 "RawNpgsql: article list, page 1 (+ count)" "" ""
-  row raw-list-p50 "RawNpgsql: article list, page 50 (+ count)" "" ""
-  row raw-tag "RawNpgsql: tag query + count" "" ""
-  echo
-  echo "Peak memory (VmHWM) of each server process at its end: $(for h in "${SERVER_HWM[@]}"; do printf '%s %s MB; ' "${h%%=*}" "$(mb "${h#*=}")"; done)"
-  echo
-  echo "## Observations made by the script"
-  echo
-  sed 's/^/- /' "$NOTES"
-  l="$(line_of slug-304-after-fill)"
-  if [[ -n "$l" && -n "$(meta slug-304-after-fill 8)" ]]; then
-    pg_ms=$(awk -v g="$(meta slug-304-after-fill 8)" -v n="$(jnum requests "$l")" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (n > 0 ? 1000 * g / hz / n : 0) }')
-    if awk -v x="$pg_ms" 'BEGIN { exit !(x >= 0.05) }'; then
-      echo "- revalidation after the output cache filled up: the conditional GETs cost $pg_ms ms of PostgreSQL per request: the article's entry had been let go for room, and the first conditional GET makes the answer and stores it whole, so this should be one request's worth spread over all of them; a higher figure means the entry kept being let go ($(jnum rps "$l") req/s, against $(jnum rps "$(line_of slug-304)") req/s with the article surely in the cache)"
-    else
-      echo "- revalidation after the output cache filled up: answered from the cache after the first conditional GET stored the article again ($pg_ms ms of PostgreSQL per request)"
-    fi
-  fi
-  for s in slug-uncached raw-slug; do
-    l="$(line_of "$s")"
-    [[ -n "$l" ]] || continue
-    total=$(( $(jnum start "$l") + $(jnum issued "$l") ))
-    if (( total <= N_SLUGS )); then
-      echo "- $s: $total slugs asked for in warm-up + measured period, out of $N_SLUGS: none twice"
-    else
-      echo "- $s: $total requests in warm-up + measured period for $N_SLUGS slugs: the list wrapped around, some slugs were asked twice"
-    fi
-  done
-  echo
-  echo "## Query plans on the ${N_ARTICLES}-article table"
-  echo
-  echo "Seq Scan on articles: **$SEQ_PSQL** in the hand-written queries, **$SEQ_API** in the API's own SQL ($N_API_PLANS statements caught)."
-  echo
-  echo "### The hand-written SQL of RawNpgsql (\`EXPLAIN (ANALYZE, COSTS OFF)\` via psql, first lines)"
-  echo
-  echo '```'
-  plans_psql
-  echo '```'
-  echo
-  echo "### The API's own SQL (auto_explain, one request each to article by slug, list page 1 and 50, the OData query, the current pledge; first execution on a new connection, so durations are cold)"
-  echo
-  echo '```'
-  plans_api
-  echo '```'
-  echo
-  echo "Raw data: \`bench/out/results.jsonl\` (one JSON line per measured scenario), \`bench/out/meta.tsv\`, \`bench/out/explain-psql.txt\`, \`bench/out/api-plans.log\`, server logs \`bench/out/server-*.log\` (bench/out is not committed)."
-} >"$RESULTS"
+fact started_at "$STARTED_AT"
+fact total_seconds "$TOTAL_SECONDS"
+fact build_seconds "$BUILD_SECONDS"
+fact gen_seconds "$GEN_SECONDS"
+fact bench_seconds "$BENCH_SECONDS"
+fact nproc "$NPROC"
+fact cpu_model "$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+fact ram "$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+fact os "$(. /etc/os-release && echo "$PRETTY_NAME")"
+fact dotnet_sdk "$(dotnet --version)"
+fact pg_version "$("$PSQL_BIN" -X -h 127.0.0.1 -p "$PGPORT_BENCH" -U postgres -d postgres -Atc 'show server_version' 2>/dev/null || echo '?')"
+fact load_before "$LOAD_BEFORE"
+fact load_after "$LOAD_AFTER"
+fact source "$SOURCE_DESC"
+fact connection "$(sed 's/Port=[0-9]*/Port=…/' <<<"$CONN")"
+fact articles "$ARTICLES"
+fact n_articles "$N_ARTICLES"
+fact n_published "$N_PUBLISHED"
+fact n_slugs "$N_SLUGS"
+fact cached_slug "$CACHED_SLUG"
+fact connections "$CONNECTIONS"
+fact wrk_timeout "$WRK_TIMEOUT"
+fact server_cpu "$SERVER_CPU"
+fact client_cpu "$CLIENT_CPU"
+fact warmup "$WARMUP"
+fact duration "$DURATION"
+fact server_warmup "$SERVER_WARMUP"
+fact miss_warmup "$MISS_WARMUP"
+fact raw_warmup "$RAW_WARMUP"
+fact server_warmups "$(IFS=,; echo "${SERVER_WARMUP_DONE[*]}")"
+fact server_hwm_kb "$(IFS=,; echo "${SERVER_HWM[*]}")"
+fact api_hwm_kb "$API_HWM"
+fact clk_tck "$CLK_TCK"
+fact odata_path "$ODATA_PATH"
+fact fixed_json_bytes "$(stat -c %s "$OUT/fixed.json" 2>/dev/null || true)"
+dotnet "$OUT/BenchReport/BenchReport.dll" "$OUT" "$RESULTS" || die "the report could not be written; the results are in $OUT"
 log "wrote $RESULTS (whole run ${TOTAL_SECONDS}s)"

@@ -25,7 +25,9 @@ public static class Concurrency
         if (string.IsNullOrWhiteSpace(ifMatch))
             return required
                 ? TypedResults.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required",
-                    detail: "Send the ETag you read in an If-Match header, so that you cannot overwrite someone else's change by accident.")
+                    detail: "Send the ETag you read in an If-Match header, so that you cannot overwrite someone else's change by accident.",
+                    // ASP.NET Core has no type of its own for 428 (RFC 6585).
+                    type: "https://www.rfc-editor.org/rfc/rfc6585#section-3")
                 : null;
         var tags = ifMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (tags.Contains("*") || tags.Contains(ETag(currentVersion)))

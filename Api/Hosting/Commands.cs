@@ -23,11 +23,24 @@ public static class Commands
           apikey revoke ID        revoke a key
         """;
 
+    // Anything else on the command line is configuration ("--urls ...", "Key=value") for the web server.
+    private static bool IsCommand(string[] args) => args.Length > 0 && !args[0].StartsWith('-') && !args[0].Contains('=');
+
+    /// <summary>
+    /// A command's standard output is its result alone (<c>KEY=$(scripts/run apikey create …)</c>): its log, such as
+    /// the migrations it applies, goes to standard error.
+    /// </summary>
+    public static void ConfigureLogging(WebApplicationBuilder builder, string[] args)
+    {
+        if (IsCommand(args))
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
+                options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
     /// <summary>Runs the command named by the arguments; false when there is none and the API should serve.</summary>
     public static async Task<bool> TryRunAsync(WebApplication app, string[] args)
     {
-        // Anything else on the command line is configuration ("--urls ...", "Key=value") for the web server.
-        if (args.Length == 0 || args[0].StartsWith('-') || args[0].Contains('='))
+        if (!IsCommand(args))
             return false;
         var positional = args;
 

@@ -29,12 +29,24 @@ public static class JsonSetup
     }
 }
 
-/// <summary>Writes every timestamp in UTC with a Z, as OData does: "2024-02-12T09:00:00Z".</summary>
+/// <summary>
+/// Writes every timestamp in UTC with a Z, as OData does ("2024-02-12T09:00:00Z"), to the microsecond: PostgreSQL keeps
+/// microseconds, so an answer to a write (made from the values in memory, with .NET's 100 ns ticks) shows the same
+/// timestamp as every later read of what was saved.
+/// </summary>
 public sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.GetDateTimeOffset().ToUniversalTime();
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteStringValue(Format(value));
+
+    /// <summary>The wire form of a timestamp; Npgsql drops the ticks below a microsecond when it saves one, so does this.</summary>
+    public static string Format(DateTimeOffset value)
+    {
+        var utc = value.UtcDateTime;
+        return utc.AddTicks(-(utc.Ticks % TimeSpan.TicksPerMicrosecond))
+            .ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

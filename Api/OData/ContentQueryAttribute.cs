@@ -1,8 +1,13 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using ContentApi.Api.Auth;
+using ContentApi.Domain;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.OData.Extensions;
 using Microsoft.AspNetCore.OData.Query;
-using System.Text.RegularExpressions;
 using Microsoft.OData;
 
 namespace ContentApi.Api.OData;
@@ -24,6 +29,8 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         MaxAnyAllExpressionDepth = 2;
         MaxNodeCount = 200;
         MaxOrderByNodeCount = 5;
+        // What OData chooses for EF Core's provider, said outright: ApplyQuery may hand it a provider of its own.
+        HandleNullPropagation = HandleNullPropagationOption.False;
         AllowedQueryOptions = AllowedQueryOptions.Supported & ~AllowedQueryOptions.Apply & ~AllowedQueryOptions.Compute
             & ~AllowedQueryOptions.Search;
         AllowedFunctions = AllowedFunctions.AllStringFunctions | AllowedFunctions.AllDateTimeFunctions
@@ -112,10 +119,141 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     public override void OnActionExecuted(ActionExecutedContext context)
     {
         base.OnActionExecuted(context);
+        // A collection was paged as the client preferred (Microsoft.AspNetCore.OData does not say so itself).
+        if (context.Result is ObjectResult { StatusCode: null or StatusCodes.Status200OK, Value: IQueryable }
+            && PreferredPageSize(context.HttpContext.Request) is { } preferred)
+            context.HttpContext.Response.Headers["Preference-Applied"] = $"odata.maxpagesize={Math.Min(preferred, MaxPageSize)}";
         context.Result = context.Result is StatusCodeResult { StatusCode: StatusCodes.Status404NotFound } or NotFoundObjectResult
             ? Problem(context.HttpContext, StatusCodes.Status404NotFound, "Not found",
                 $"Nothing published has the key in {context.HttpContext.Request.Path}.")
             : AsProblem(context.HttpContext, context.Result);
+    }
+
+    private static readonly Regex MaxPageSizePreference = new(
+        @"(?:^|[,;\s])(?:odata\.)?maxpagesize\s*=\s*""?(\d{1,9})""?\s*(?:[,;]|$)", RegexOptions.Compiled | RegexOptions.IgnoreCase);
+
+    /// <summary>
+    /// The page size a Prefer header asks for (RFC 7240, OData 4.01's <c>odata.maxpagesize</c>, or <c>maxpagesize</c>,
+    /// which OData reads too); null when it asks for none, or for one OData does not page by.
+    /// </summary>
+    private static int? PreferredPageSize(HttpRequest request) =>
+        request.Headers["Prefer"].Select(value => MaxPageSizePreference.Match(value ?? ""))
+            .Where(match => match.Success).Select(match => int.Parse(match.Groups[1].Value)).Where(size => size > 0)
+            .Cast<int?>().FirstOrDefault();
+
+    /// <summary>
+    /// $orderby with OData's order of nulls: first ascending, last descending (OData 4.01, 11.2.6.2: null is less than
+    /// every value). PostgreSQL does the opposite, so a key that can be null is ordered by "is it null" first, in
+    /// $orderby and in the $orderby of an $expand alike. OData runs the query inside ApplyQuery (a page is read there),
+    /// so the ordering is rewritten by a query provider between OData and EF Core, as the query goes to EF Core.
+    /// </summary>
+    public override IQueryable ApplyQuery(IQueryable queryable, ODataQueryOptions queryOptions)
+    {
+        if (queryOptions.OrderBy is null && !(queryOptions.SelectExpand?.RawExpand?.Contains("orderby", StringComparison.OrdinalIgnoreCase) ?? false))
+            return base.ApplyQuery(queryable, queryOptions);
+        var ordering = new NullsFirstOrdering(anonymous: !Reading.ContentReader.For(queryOptions.Request.HttpContext).Preview);
+        return base.ApplyQuery(new RewritingProvider(queryable.Provider, ordering).CreateQuery(queryable.Expression), queryOptions);
+    }
+
+    /// <summary>Hands EF Core each query as OData built it, rewritten.</summary>
+    private sealed class RewritingProvider(IQueryProvider inner, ExpressionVisitor rewrite) : IQueryProvider
+    {
+        public IQueryable CreateQuery(Expression expression) => (IQueryable)Activator.CreateInstance(
+            typeof(RewrittenQuery<>).MakeGenericType(ElementType(expression.Type)), this, expression)!;
+
+        public IQueryable<T> CreateQuery<T>(Expression expression) => new RewrittenQuery<T>(this, expression);
+
+        public object? Execute(Expression expression) => inner.Execute(rewrite.Visit(expression));
+
+        public TResult Execute<TResult>(Expression expression) => inner.Execute<TResult>(rewrite.Visit(expression));
+
+        public IEnumerator<T> GetEnumerator<T>(Expression expression) => inner.CreateQuery<T>(rewrite.Visit(expression)).GetEnumerator();
+
+        private static Type ElementType(Type sequence) =>
+            sequence.GetInterfaces().Append(sequence)
+                .First(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)).GetGenericArguments()[0];
+    }
+
+    private sealed class RewrittenQuery<T>(RewritingProvider provider, Expression expression) : IOrderedQueryable<T>
+    {
+        public Type ElementType => typeof(T);
+        public Expression Expression => expression;
+        public IQueryProvider Provider => provider;
+        public IEnumerator<T> GetEnumerator() => provider.GetEnumerator<T>(expression);
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private sealed class NullsFirstOrdering(bool anonymous) : ExpressionVisitor
+    {
+        private static readonly ConcurrentDictionary<PropertyInfo, bool> NullableReferences = new();
+
+        protected override Expression VisitMethodCall(MethodCallExpression node)
+        {
+            var call = (MethodCallExpression)base.VisitMethodCall(node);
+            if (call.Method.DeclaringType is not { } owner || (owner != typeof(Queryable) && owner != typeof(Enumerable))
+                || call.Method.Name is not ("OrderBy" or "OrderByDescending" or "ThenBy" or "ThenByDescending")
+                || call.Arguments.Count != 2)
+                return call;
+            var quoted = call.Arguments[1] is UnaryExpression { NodeType: ExpressionType.Quote };
+            var key = (LambdaExpression)(quoted ? ((UnaryExpression)call.Arguments[1]).Operand : call.Arguments[1]);
+            if (IsNull(key.Body) is not { } isNull)
+                return call;
+            // ORDER BY CASE WHEN key IS NULL THEN 0 ELSE 1 END [DESC], key [DESC]
+            var nullsFirst = Expression.Lambda(Expression.Condition(isNull, Expression.Constant(0), Expression.Constant(1)), key.Parameters);
+            var element = key.Parameters[0].Type;
+            var ranked = Call(owner, call.Method.Name, element, typeof(int), call.Arguments[0], nullsFirst, quoted);
+            var then = call.Method.Name.EndsWith("Descending", StringComparison.Ordinal) ? "ThenByDescending" : "ThenBy";
+            return Call(owner, then, element, key.ReturnType, ranked, key, quoted);
+        }
+
+        private static MethodCallExpression Call(Type owner, string name, Type element, Type key, Expression source, LambdaExpression selector, bool quoted) =>
+            Expression.Call(owner, name, [element, key], source, quoted ? Expression.Quote(selector) : selector);
+
+        /// <summary>"Is this key null?", or null when it never is: each link of a property path that may be null.</summary>
+        private Expression? IsNull(Expression key)
+        {
+            while (key is UnaryExpression { NodeType: ExpressionType.Convert } convert)
+                key = convert.Operand;
+            var path = new Stack<MemberExpression>();
+            var link = key;
+            while (link is MemberExpression member)
+            {
+                path.Push(member);
+                link = member.Expression;
+            }
+            Expression? isNull = null;
+            if (link is ParameterExpression && path.Count > 0)
+            {
+                foreach (var member in path.Where(MayBeNull))
+                {
+                    var test = Expression.Equal(member, Expression.Constant(null, member.Type));
+                    isNull = isNull is null ? test : Expression.OrElse(isNull, test);
+                }
+                return isNull;
+            }
+            // A function of properties (tolower(caption), length(title)…): null when its value can be.
+            return key.Type.IsValueType && Nullable.GetUnderlyingType(key.Type) is null
+                ? null
+                : Expression.Equal(key, Expression.Constant(null, key.Type));
+        }
+
+        private bool MayBeNull(MemberExpression member)
+        {
+            if (anonymous && IsPublicationDate(member.Member))
+                return false;
+            if (member.Type.IsValueType)
+                return Nullable.GetUnderlyingType(member.Type) is not null;
+            return member.Member is not PropertyInfo property
+                || NullableReferences.GetOrAdd(property, p => new NullabilityInfoContext().Create(p).ReadState != NullabilityState.NotNull);
+        }
+
+        /// <summary>
+        /// Anonymous readers see published articles and pledges only, and the database refuses a published one without
+        /// its date (ck_articles_published_has_date, ck_pledges_published_has_date): their publishedAt is never null,
+        /// and leaving the null test out keeps PostgreSQL walking the (status, published_at, id) index in order.
+        /// </summary>
+        private static bool IsPublicationDate(MemberInfo member) =>
+            member.Name == nameof(Article.PublishedAt) && (member.DeclaringType == typeof(Article) || member.DeclaringType == typeof(Pledge));
     }
 
     private static ObjectResult Problem(HttpContext context, int status, string title, string detail) => new(new ProblemDetails

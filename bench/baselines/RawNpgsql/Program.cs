@@ -11,34 +11,50 @@
 //
 // Deliberate differences: hand-written SQL knows that the hero photo and the contacts of a published article are
 // visible, so it does not repeat the EF Core query filters of photos and contacts (EXISTS over articles/pledges).
+//
+// What is not SQL or JSON writing is the product's own code, referenced, not copied: the body's HTML (BodyHtml), the
+// body blocks' JSON (JsonSetup), photo and rendition addresses (PhotoDto), phone display (PhoneNumber), timestamps
+// (UtcDateTimeOffsetConverter). Every query is raw Npgsql: nothing here goes through EF Core.
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Unicode;
+using System.Text.Json.Serialization;
+using ContentApi.Api.Articles;
+using ContentApi.Api.Hosting;
+using ContentApi.Api.Photos;
+using ContentApi.Domain;
 using Npgsql;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-var connectionString = builder.Configuration.GetConnectionString("ContentDb")
-    ?? throw new InvalidOperationException("Set ConnectionStrings__ContentDb.");
-await using var dataSource = NpgsqlDataSource.Create(connectionString);
-var app = builder.Build();
+namespace Bench.RawNpgsql;
 
-app.MapGet("/api/articles/by-slug/{slug}", (HttpContext context, string slug) =>
-    Articles.BySlugAsync(dataSource, context, slug));
-app.MapGet("/api/articles", (HttpContext context, int? page, int? pageSize) =>
-    Articles.ListAsync(dataSource, context, page ?? 1, pageSize ?? 20));
-app.MapGet("/raw/articles-by-tag/{tag}", (HttpContext context, string tag, int? top) =>
-    Articles.ByTagAsync(dataSource, context, tag, top ?? 20));
-app.MapGet("/health", async () =>
+// A class of its own rather than top-level statements: the API it references has a global Program class.
+internal static class Program
 {
-    await using var command = dataSource.CreateCommand("select 1");
-    await command.ExecuteScalarAsync();
-    return Results.Text("ok");
-});
-app.Run();
+    public static async Task Main(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        // Over the API's appsettings.json, which comes with the reference: warnings and errors only.
+        builder.Logging.AddFilter(level => level >= LogLevel.Warning);
+        var connectionString = builder.Configuration.GetConnectionString("ContentDb")
+            ?? throw new InvalidOperationException("Set ConnectionStrings__ContentDb.");
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var app = builder.Build();
+
+        app.MapGet("/api/articles/by-slug/{slug}", (HttpContext context, string slug) =>
+            Articles.BySlugAsync(dataSource, context, slug));
+        app.MapGet("/api/articles", (HttpContext context, int? page, int? pageSize) =>
+            Articles.ListAsync(dataSource, context, page ?? 1, pageSize ?? 20));
+        app.MapGet("/raw/articles-by-tag/{tag}", (HttpContext context, string tag, int? top) =>
+            Articles.ByTagAsync(dataSource, context, tag, top ?? 20));
+        app.MapGet("/health", async () =>
+        {
+            await using var command = dataSource.CreateCommand("select 1");
+            await command.ExecuteScalarAsync();
+            return Results.Text("ok");
+        });
+        await app.RunAsync();
+    }
+}
 
 internal static class Articles
 {
@@ -112,8 +128,8 @@ internal static class Articles
         var lead = reader.GetString(3);
         var tags = reader.GetFieldValue<string[]>(4);
         var status = reader.GetString(5);
-        DateTime? publishedAt = reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTime>(6);
-        var updatedAt = reader.GetFieldValue<DateTime>(7);
+        DateTimeOffset? publishedAt = reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6);
+        var updatedAt = reader.GetFieldValue<DateTimeOffset>(7);
         var bodyJson = reader.GetString(8);
         var hero = reader.IsDBNull(9) ? null : PhotoRow.Read(reader, 9);
         PledgeRow? pledge = reader.IsDBNull(23) ? null : new PledgeRow(reader.GetGuid(23), reader.GetInt32(24),
@@ -125,17 +141,14 @@ internal static class Articles
                 NullableString(reader, 3), NullableString(reader, 4), NullableString(reader, 5)));
         await reader.DisposeAsync();
 
-        using var body = JsonDocument.Parse(bodyJson);
-        var imageIds = new List<Guid>();
-        foreach (var block in body.RootElement.EnumerateArray())
-            if (Str(block, "Type") == "Image" && block.TryGetProperty("PhotoId", out var pid) && pid.ValueKind == JsonValueKind.String)
-                imageIds.Add(pid.GetGuid());
-        var bodyPhotos = new List<PhotoRow>();
-        if (imageIds.Count > 0)
+        var body = JsonSerializer.Deserialize<List<Block>>(bodyJson, StoredJson) ?? [];
+        var imageIds = body.Where(b => b.Type == BlockType.Image).Select(b => b.PhotoId).OfType<Guid>().Distinct().ToArray();
+        var bodyPhotos = new List<PhotoDto>();
+        if (imageIds.Length > 0)
         {
             await using var command = new NpgsqlCommand(PhotosByIdSql, connection)
             {
-                Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = [.. imageIds.Distinct()] } },
+                Parameters = { new NpgsqlParameter<Guid[]> { TypedValue = imageIds } },
             };
             await using var photos = await command.ExecuteReaderAsync(ct);
             while (await photos.ReadAsync(ct))
@@ -155,8 +168,8 @@ internal static class Articles
             WriteTimestamp(w, "publishedAt", publishedAt);
             WriteTimestamp(w, "updatedAt", updatedAt);
             w.WritePropertyName("body");
-            WriteBlocks(w, body.RootElement);
-            w.WriteString("bodyHtml", BodyHtml.Render(body.RootElement, bodyPhotos));
+            JsonSerializer.Serialize(w, body, ApiJson);
+            w.WriteString("bodyHtml", BodyHtml.Render(body, bodyPhotos.ToDictionary(p => p.Id)));
             w.WritePropertyName("heroPhoto");
             WritePhoto(w, hero);
             w.WriteStartArray("contacts");
@@ -169,7 +182,7 @@ internal static class Articles
                 w.WriteString("organisationalUnit", c.OrganisationalUnit);
                 w.WriteString("email", c.Email);
                 w.WriteString("phone", c.Phone);
-                w.WriteString("phoneDisplay", c.Phone is null ? null : PhoneDisplay.Format(c.Phone));
+                w.WriteString("phoneDisplay", c.Phone is null ? null : PhoneNumber.ToSwedishDisplay(c.Phone));
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -237,8 +250,8 @@ internal static class Articles
                 w.WriteString("title", reader.GetString(2));
                 w.WriteString("lead", reader.GetString(3));
                 WriteStrings(w, "tags", reader.GetFieldValue<string[]>(4));
-                WriteTimestamp(w, "publishedAt", reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTime>(5));
-                WriteTimestamp(w, "updatedAt", reader.GetFieldValue<DateTime>(6));
+                WriteTimestamp(w, "publishedAt", reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5));
+                WriteTimestamp(w, "updatedAt", reader.GetFieldValue<DateTimeOffset>(6));
                 w.WritePropertyName("heroPhoto");
                 WritePhoto(w, reader.IsDBNull(7) ? null : PhotoRow.Read(reader, 7));
                 w.WriteEndObject();
@@ -293,7 +306,7 @@ internal static class Articles
                 w.WriteStartObject();
                 w.WriteString("slug", reader.GetString(0));
                 w.WriteString("title", reader.GetString(1));
-                WriteTimestamp(w, "publishedAt", reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTime>(2));
+                WriteTimestamp(w, "publishedAt", reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -315,35 +328,20 @@ internal static class Articles
         w.WriteEndObject();
     }
 
-    // Body blocks are stored as the domain wrote them (PascalCase, nulls included); the API answers in camelCase,
-    // in the domain class's property order, without the nulls.
-    private static readonly (string Stored, string Json)[] BlockFields =
-    [
-        ("Type", "type"), ("Text", "text"), ("Level", "level"), ("Attribution", "attribution"), ("Items", "items"),
-        ("Ordered", "ordered"), ("Url", "url"), ("PhotoId", "photoId"), ("Caption", "caption"),
-    ];
+    // Body blocks are stored as the domain wrote them (PascalCase, enums by name); the API answers them through its
+    // own JSON set-up (camelCase, without the nulls), which is used here as it is.
+    private static readonly JsonSerializerOptions StoredJson = new() { Converters = { new JsonStringEnumConverter() } };
 
-    private static void WriteBlocks(Utf8JsonWriter w, JsonElement blocks)
+    private static readonly JsonSerializerOptions ApiJson = ApiJsonOptions();
+
+    private static JsonSerializerOptions ApiJsonOptions()
     {
-        w.WriteStartArray();
-        foreach (var block in blocks.EnumerateArray())
-        {
-            w.WriteStartObject();
-            foreach (var (stored, json) in BlockFields)
-            {
-                if (!block.TryGetProperty(stored, out var value) || value.ValueKind == JsonValueKind.Null)
-                    continue;
-                w.WritePropertyName(json);
-                value.WriteTo(w);
-            }
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        JsonSetup.Configure(options);
+        return options;
     }
 
-    private static readonly int[] RenditionWidths = [160, 320, 480, 640, 960, 1280, 1920, 2560];
-
-    private static void WritePhoto(Utf8JsonWriter w, PhotoRow? p)
+    private static void WritePhoto(Utf8JsonWriter w, PhotoDto? p)
     {
         if (p is null)
         {
@@ -365,32 +363,21 @@ internal static class Articles
         w.WriteNumber("focalX", p.FocalX);
         w.WriteNumber("focalY", p.FocalY);
         WriteTimestamp(w, "updatedAt", p.UpdatedAt);
-        w.WriteString("url", $"/api/photos/{p.Id}/file");
-
-        var widths = RenditionWidths.Where(x => x <= p.Width).ToList();
-        if (widths.Count == 0) widths.Add(p.Width);
-        var version = RenditionVersion(p.Sha256, p.FocalX, p.FocalY);
-        var prefix = $"/api/photos/{p.Id}/renditions/{version}/";
+        w.WriteString("url", p.Url);
         w.WriteStartArray("renditions");
-        foreach (var width in widths)
-            foreach (var format in (ReadOnlySpan<string>)["webp", "jpg"])
-            {
-                w.WriteStartObject();
-                w.WriteNumber("width", width);
-                w.WriteString("format", format);
-                w.WriteString("url", $"{prefix}{width}.{format}");
-                w.WriteEndObject();
-            }
+        foreach (var rendition in p.Renditions)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("width", rendition.Width);
+            w.WriteString("format", rendition.Format);
+            w.WriteString("url", rendition.Url);
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
-        w.WriteString("srcsetWebp", string.Join(", ", widths.Select(x => $"{prefix}{x}.webp {x}w")));
-        w.WriteString("srcsetJpeg", string.Join(", ", widths.Select(x => $"{prefix}{x}.jpg {x}w")));
+        w.WriteString("srcsetWebp", p.SrcsetWebp);
+        w.WriteString("srcsetJpeg", p.SrcsetJpeg);
         w.WriteEndObject();
     }
-
-    /// <summary>Same as the domain's Photo.VersionOf: changes with the file and the focal point.</summary>
-    private static string RenditionVersion(string sha256, double focalX, double focalY) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            FormattableString.Invariant($"{sha256}|{focalX:0.####}|{focalY:0.####}"))))[..16];
 
     private static void WriteStrings(Utf8JsonWriter w, string name, string[] values)
     {
@@ -399,129 +386,28 @@ internal static class Articles
         w.WriteEndArray();
     }
 
-    private static void WriteTimestamp(Utf8JsonWriter w, string name, DateTime? value)
+    private static void WriteTimestamp(Utf8JsonWriter w, string name, DateTimeOffset? value)
     {
-        if (value is not { } v)
-            w.WriteNull(name);
+        if (value is { } v)
+            w.WriteString(name, UtcDateTimeOffsetConverter.Format(v));
         else
-            w.WriteString(name, v.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
+            w.WriteNull(name);
     }
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    internal static string? Str(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }
 
-internal sealed record PhotoRow(
-    Guid Id, string AltText, bool Decorative, string? Caption, string? Credit, int Width, int Height, string MediaType,
-    long ByteSize, string Sha256, string DominantColor, double FocalX, double FocalY, DateTime UpdatedAt)
+internal static class PhotoRow
 {
-    public static PhotoRow Read(NpgsqlDataReader r, int o) => new(
+    /// <summary>The product's PhotoDto (its file and rendition addresses, srcset strings) from 14 columns at <paramref name="o"/>.</summary>
+    public static PhotoDto Read(NpgsqlDataReader r, int o) => new(
         r.GetGuid(o), r.GetString(o + 1), r.GetBoolean(o + 2), r.IsDBNull(o + 3) ? null : r.GetString(o + 3),
         r.IsDBNull(o + 4) ? null : r.GetString(o + 4), r.GetInt32(o + 5), r.GetInt32(o + 6), r.GetString(o + 7),
         r.GetInt64(o + 8), r.GetString(o + 9), r.GetString(o + 10), r.GetDouble(o + 11), r.GetDouble(o + 12),
-        r.GetFieldValue<DateTime>(o + 13));
+        r.GetFieldValue<DateTimeOffset>(o + 13));
 }
 
 internal sealed record PledgeRow(Guid Id, int Year, string Title, DateOnly ValidFrom, DateOnly ValidTo);
 
 internal sealed record ContactRow(Guid Id, string Name, string? Title, string? OrganisationalUnit, string? Email, string? Phone);
-
-/// <summary>The API's bodyHtml, rendered the same way: every piece of text HTML-encoded, only http(s)/mailto links.</summary>
-internal static class BodyHtml
-{
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
-
-    public static string Render(JsonElement blocks, List<PhotoRow> photos)
-    {
-        var html = new StringBuilder();
-        foreach (var block in blocks.EnumerateArray())
-        {
-            var text = Articles.Str(block, "Text");
-            switch (Articles.Str(block, "Type"))
-            {
-                case "Paragraph":
-                    html.Append("<p>").Append(Encode(text)).Append("</p>\n");
-                    break;
-                case "Heading":
-                    var level = block.TryGetProperty("Level", out var l) && l.ValueKind == JsonValueKind.Number ? Math.Clamp(l.GetInt32(), 2, 4) : 2;
-                    html.Append("<h").Append(level).Append('>').Append(Encode(text)).Append("</h").Append(level).Append(">\n");
-                    break;
-                case "Quote":
-                    html.Append("<blockquote><p>").Append(Encode(text)).Append("</p>");
-                    var attribution = Articles.Str(block, "Attribution");
-                    if (!string.IsNullOrWhiteSpace(attribution))
-                        html.Append("<footer>").Append(Encode(attribution)).Append("</footer>");
-                    html.Append("</blockquote>\n");
-                    break;
-                case "List":
-                    var tag = block.TryGetProperty("Ordered", out var o) && o.ValueKind == JsonValueKind.True ? "ol" : "ul";
-                    html.Append('<').Append(tag).Append('>');
-                    if (block.TryGetProperty("Items", out var items) && items.ValueKind == JsonValueKind.Array)
-                        foreach (var item in items.EnumerateArray())
-                            html.Append("<li>").Append(Encode(item.GetString())).Append("</li>");
-                    html.Append("</").Append(tag).Append(">\n");
-                    break;
-                case "Link":
-                    var url = Articles.Str(block, "Url");
-                    if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "mailto")
-                        html.Append("<p><a href=\"").Append(Encode(url)).Append("\">")
-                            .Append(Encode(string.IsNullOrWhiteSpace(text) ? url : text)).Append("</a></p>\n");
-                    break;
-                case "Image":
-                    var id = block.TryGetProperty("PhotoId", out var pid) && pid.ValueKind == JsonValueKind.String ? pid.GetGuid() : Guid.Empty;
-                    var photo = photos.Find(p => p.Id == id);
-                    if (photo is null)
-                        break;
-                    html.Append("<figure><img src=\"").Append(Encode($"/api/photos/{photo.Id}/file")).Append("\" alt=\"")
-                        .Append(Encode(photo.Decorative ? "" : photo.AltText)).Append("\" width=\"").Append(photo.Width)
-                        .Append("\" height=\"").Append(photo.Height).Append("\" loading=\"lazy\">");
-                    var caption = Articles.Str(block, "Caption") ?? photo.Caption;
-                    if (!string.IsNullOrWhiteSpace(caption) || !string.IsNullOrWhiteSpace(photo.Credit))
-                    {
-                        html.Append("<figcaption>").Append(Encode(caption));
-                        if (!string.IsNullOrWhiteSpace(photo.Credit))
-                            html.Append(" <small>").Append(Encode(photo.Credit)).Append("</small>");
-                        html.Append("</figcaption>");
-                    }
-                    html.Append("</figure>\n");
-                    break;
-            }
-        }
-        return html.ToString();
-    }
-
-    private static string Encode(string? text) => Encoder.Encode(text ?? "");
-}
-
-/// <summary>Same as the domain's PhoneNumber.ToSwedishDisplay: "+46456816220" → "0456-81 62 20".</summary>
-internal static class PhoneDisplay
-{
-    private static readonly string[] OneDigitAreas = ["8"];
-    private static readonly string[] TwoDigitAreas =
-        ["11", "13", "16", "18", "19", "21", "23", "26", "31", "33", "35", "36", "40", "42", "44", "46", "54", "60", "63", "90",
-         "70", "72", "73", "76", "79"];
-
-    public static string Format(string e164)
-    {
-        if (!(e164.StartsWith("+46", StringComparison.Ordinal) && e164.Length is >= 10 and <= 12 && e164[1..].All(char.IsAsciiDigit)))
-            return e164;
-        var national = e164[3..];
-        var areaLength = OneDigitAreas.Any(a => national.StartsWith(a, StringComparison.Ordinal)) ? 1
-            : TwoDigitAreas.Any(a => national.StartsWith(a, StringComparison.Ordinal)) ? 2
-            : 3;
-        var area = national[..areaLength];
-        var s = national[areaLength..];
-        var grouped = s.Length switch
-        {
-            5 => $"{s[..3]} {s[3..]}",
-            6 => $"{s[..2]} {s[2..4]} {s[4..]}",
-            7 => $"{s[..3]} {s[3..5]} {s[5..]}",
-            8 => $"{s[..3]} {s[3..6]} {s[6..]}",
-            _ => s,
-        };
-        return $"0{area}-{grouped}";
-    }
-}
