@@ -40,8 +40,14 @@ public sealed class ContentReader
 
     public TimeProvider Clock => _services.GetRequiredService<TimeProvider>();
 
-    public IQueryable<Article> Articles => Db.Articles.AsNoTracking();
-    public IQueryable<Pledge> Pledges => Db.Pledges.AsNoTracking();
+    // A photo or contact reached from an article or pledge the caller sees is seen because that content uses it (the
+    // rule of Visibility): reads that start from them skip the per-row check of the photos and contacts they embed,
+    // which PostgreSQL would otherwise run for every row of a list (measured: 10 ms of PostgreSQL per page of 20).
+    // Articles and pledges reached from them are still filtered.
+    private static readonly string[] UsedByPublished = [ContentDbContext.UsedByPublished];
+
+    public IQueryable<Article> Articles => Db.Articles.IgnoreQueryFilters(UsedByPublished).AsNoTracking();
+    public IQueryable<Pledge> Pledges => Db.Pledges.IgnoreQueryFilters(UsedByPublished).AsNoTracking();
     public IQueryable<Photo> Photos => Db.Photos.AsNoTracking();
     public IQueryable<Contact> Contacts => Db.Contacts.AsNoTracking();
 }
