@@ -40,6 +40,12 @@ public class Article : IVersioned
     /// <summary>A new version of a published article, waiting to be published; the live content stays as it is.</summary>
     public ArticleContent? PendingChanges { get; private set; }
 
+    /// <summary>
+    /// For editors: true when what they see is a pending version readers do not see yet. Read from the preview face;
+    /// the delivery face never says (null), so anonymous readers learn nothing of work in progress.
+    /// </summary>
+    public bool? HasPendingChanges { get; private set; }
+
 
     /// <summary>
     /// Every photo the article shows (hero and image blocks), kept in one column so "is this photo used by published

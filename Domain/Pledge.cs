@@ -44,6 +44,12 @@ public class Pledge : IVersioned
     /// <summary>A new version of a published pledge (commitment progress included), waiting to be published.</summary>
     public PledgeContent? PendingChanges { get; private set; }
 
+    /// <summary>
+    /// For editors: true when what they see is a pending version readers do not see yet. Read from the preview face;
+    /// the delivery face never says (null), so anonymous readers learn nothing of work in progress.
+    /// </summary>
+    public bool? HasPendingChanges { get; private set; }
+
 
     /// <summary>A new, empty draft; its first <see cref="Write"/> makes version 1.</summary>
     public static Pledge NewDraft(Guid id, DateTimeOffset now) =>

@@ -19,7 +19,7 @@ public record ArticleSummaryDto(
             a.HeroPhoto.Caption, a.HeroPhoto.Credit, a.HeroPhoto.Width, a.HeroPhoto.Height, a.HeroPhoto.MediaType,
             a.HeroPhoto.ByteSize, a.HeroPhoto.Sha256, a.HeroPhoto.DominantColor, a.HeroPhoto.FocalX, a.HeroPhoto.FocalY,
             a.HeroPhoto.UpdatedAt),
-        a.PendingChanges != null);
+        a.HasPendingChanges);
 }
 
 /// <summary>The pledge an article is about, in brief.</summary>
@@ -56,5 +56,5 @@ internal record ArticleRow(
         a.Pledge == null
             ? null
             : new PledgeReferenceDto(a.Pledge.Id, a.Pledge.Year, a.Pledge.Title, a.Pledge.ValidFrom, a.Pledge.ValidTo),
-        a.Version, a.PendingChanges != null);
+        a.Version, a.HasPendingChanges);
 }

@@ -58,8 +58,6 @@ public static class ArticleEndpoints
             .Skip((page - 1) * pageSize).Take(pageSize)
             .Select(ArticleSummaryDto.Projection)
             .ToListAsync(ct);
-        if (!reader.Preview)
-            items = [.. items.Select(i => i with { HasPendingChanges = null })];
         return TypedResults.Ok(new PagedList<ArticleSummaryDto>(
             items, page, pageSize, total, Paging.NextPageLink(request, page, pageSize, total)));
     }
@@ -140,7 +138,6 @@ public static class ArticleEndpoints
         var html = BodyHtml.Render(row.Body, bodyPhotos.ToDictionary(p => p.Id));
         return new ArticleDto(
             row.Id, row.Slug, row.Title, row.Lead, row.Summary, row.Tags, row.Status, row.PublishedAt, row.UpdatedAt,
-            row.Body, html, row.HeroPhoto, row.Contacts, row.Pledge, bodyPhotos,
-            reader.Preview ? row.HasPendingChanges : null);
+            row.Body, html, row.HeroPhoto, row.Contacts, row.Pledge, bodyPhotos, row.HasPendingChanges);
     }
 }

@@ -20,6 +20,7 @@ public static class EdmModelBuilder
         article.EnumProperty(a => a.Status);
         article.Property(a => a.PublishedAt);
         article.Property(a => a.UpdatedAt);
+        article.Property(a => a.HasPendingChanges);
         article.Ignore(a => a.PhotoIds);
         // The pledge's key would show even when the pledge is a draft; $expand=pledge shows it when it may be seen.
         article.Ignore(a => a.PledgeId);
@@ -31,6 +32,7 @@ public static class EdmModelBuilder
         pledge.EnumProperty(p => p.Status);
         pledge.Property(p => p.PublishedAt);
         pledge.Property(p => p.UpdatedAt);
+        pledge.Property(p => p.HasPendingChanges);
         pledge.Ignore(p => p.CreatedAt);
         pledge.Ignore(p => p.PendingChanges);
         pledge.Ignore(p => p.Version);

@@ -104,6 +104,6 @@ public static class PledgeEndpoints
             row.Photo is null ? null : PhotoDto.From(row.Photo),
             row.Contact is null ? null : ContactDto.From(row.Contact),
             row.Articles, p.PublishedAt, p.UpdatedAt, p.Status,
-            reader.Preview ? p.PendingChanges is not null : null), p.Version);
+            p.HasPendingChanges), p.Version);
     }
 }

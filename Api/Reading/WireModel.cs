@@ -13,10 +13,10 @@ public static class WireModel
 
     public static readonly IReadOnlyDictionary<string, Differences> Types = new Dictionary<string, Differences>
     {
-        // bodyHtml and bodyPhotos are rendered from body; hasPendingChanges is for editors.
-        ["Article"] = new(["bodyHtml", "bodyPhotos", "hasPendingChanges"], ["heroPhotoId"]),
+        // bodyHtml and bodyPhotos are rendered from body.
+        ["Article"] = new(["bodyHtml", "bodyPhotos"], ["heroPhotoId"]),
         // current and progress are computed from the dates and the commitments.
-        ["Pledge"] = new(["current", "progress", "hasPendingChanges"], ["photoId", "contactId"]),
+        ["Pledge"] = new(["current", "progress"], ["photoId", "contactId"]),
         ["PriorityArea"] = new(["progress"], []),
         // url and the srcset strings are ready-made addresses; OData lists the same renditions.
         ["Photo"] = new(["url", "srcsetWebp", "srcsetJpeg"], []),

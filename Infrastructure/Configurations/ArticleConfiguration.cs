@@ -26,6 +26,8 @@ public class ArticleConfiguration : IEntityTypeConfiguration<Article>
 
         builder.Property(a => a.Version).IsConcurrencyToken();
         // Replaced, never changed in place, so reference comparison is enough to see a change.
+        // Always null in the table (the delivery face); the preview views compute it from pending_changes.
+        builder.Property(a => a.HasPendingChanges).HasComputedColumnSql("NULL::boolean", stored: true);
         builder.Property(a => a.PendingChanges).HasColumnType("jsonb")
             .HasConversion(v => PendingJson.Write(v), v => PendingJson.Read<ArticleContent>(v));
 

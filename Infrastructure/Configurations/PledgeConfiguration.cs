@@ -10,6 +10,8 @@ public class PledgeConfiguration : IEntityTypeConfiguration<Pledge>
     {
         builder.Property(p => p.Version).IsConcurrencyToken();
         // Replaced, never changed in place (see ArticleConfiguration).
+        // Always null in the table (the delivery face); the preview views compute it from pending_changes.
+        builder.Property(p => p.HasPendingChanges).HasComputedColumnSql("NULL::boolean", stored: true);
         builder.Property(p => p.PendingChanges).HasColumnType("jsonb")
             .HasConversion(v => PendingJson.Write(v), v => PendingJson.Read<PledgeContent>(v));
         builder.Property(p => p.Title).HasMaxLength(Pledge.TitleMaxLength);

@@ -18,7 +18,10 @@ namespace ContentApi.Infrastructure.Migrations
                 nullable: true);
 
             // The preview face shows a pending version's summary (new column at the end of the view).
-            migrationBuilder.Sql("""
+            migrationBuilder.Sql(ArticlePreviewsWithSummary);
+        }
+
+        internal const string ArticlePreviewsWithSummary = """
                 CREATE OR REPLACE VIEW article_previews AS
                 SELECT a.id,
                     CASE WHEN a.pending_changes IS NULL THEN a.slug ELSE coalesce(a.pending_changes->>'Slug', a.slug) END AS slug,
@@ -34,8 +37,7 @@ namespace ContentApi.Infrastructure.Migrations
                     a.pending_changes, a.version,
                     CASE WHEN a.pending_changes IS NULL THEN a.summary ELSE a.pending_changes->>'Summary' END AS summary
                 FROM articles a;
-                """);
-        }
+                """;
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)

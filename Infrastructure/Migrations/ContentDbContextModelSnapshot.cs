@@ -89,6 +89,12 @@ namespace ContentApi.Infrastructure.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<bool?>("HasPendingChanges")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("boolean")
+                        .HasColumnName("has_pending_changes")
+                        .HasComputedColumnSql("NULL::boolean", true);
+
                     b.Property<Guid?>("HeroPhotoId")
                         .HasColumnType("uuid")
                         .HasColumnName("hero_photo_id");
@@ -457,6 +463,12 @@ namespace ContentApi.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<bool?>("HasPendingChanges")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("boolean")
+                        .HasColumnName("has_pending_changes")
+                        .HasComputedColumnSql("NULL::boolean", true);
 
                     b.PrimitiveCollection<List<string>>("Parties")
                         .IsRequired()

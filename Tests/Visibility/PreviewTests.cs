@@ -81,6 +81,12 @@ public class PreviewTests : ApiTest
         var list = await GetJson(editor, "/api/articles");
         Assert.That(list["items"]!.AsArray().Select(i => (bool?)i!["hasPendingChanges"]), Is.EquivalentTo(new bool?[] { true, false }));
 
+        // OData says it too, and editors may filter on it.
+        Assert.That((bool?)(await GetJson(editor, $"/odata/Articles({article.Id})"))["hasPendingChanges"], Is.True);
+        Assert.That((int?)(await GetJson(editor, "/odata/Articles?$filter=hasPendingChanges eq true&$count=true"))["@odata.count"], Is.EqualTo(1));
+        Assert.That((bool?)(await GetJson(Client, $"/odata/Articles({article.Id})"))["hasPendingChanges"], Is.Null, "readers learn nothing of work in progress");
+        Assert.That((int?)(await GetJson(Client, "/odata/Articles?$filter=hasPendingChanges eq true&$count=true"))["@odata.count"], Is.EqualTo(0));
+
         Assert.That((await GetJson(Client, $"/api/articles/{article.Id}")).AsObject().ContainsKey("hasPendingChanges"), Is.False);
         Assert.That((await GetJson(Client, "/api/articles"))["items"]![0]!.AsObject().ContainsKey("hasPendingChanges"), Is.False);
     }

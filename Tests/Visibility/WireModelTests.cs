@@ -74,8 +74,10 @@ public class WireModelTests : ApiTest
     private static void Compare(string type, JsonNode rest, JsonNode odata, string path)
     {
         var differences = WireModel.Types.TryGetValue(type, out var d) ? d : new WireModel.Differences([], []);
-        var restFields = rest.AsObject().Select(p => p.Key).Except(differences.RestOnly).ToHashSet();
-        var odataFields = odata.AsObject().Select(p => p.Key).Where(k => !k.StartsWith('@')).Except(differences.ODataOnly).ToHashSet();
+        // A field that is null on one face may be left out on the other (REST leaves out hasPendingChanges for readers).
+        var restFields = rest.AsObject().Where(p => p.Value is not null).Select(p => p.Key).Except(differences.RestOnly).ToHashSet();
+        var odataFields = odata.AsObject().Where(p => p.Value is not null).Select(p => p.Key).Where(k => !k.StartsWith('@'))
+            .Except(differences.ODataOnly).ToHashSet();
         Assert.That(restFields, Is.EquivalentTo(odataFields), $"{path}: the fields of the two faces");
         foreach (var field in restFields)
             CompareValues($"{type}.{field}", rest[field], odata[field], $"{path}.{field}");

@@ -28,6 +28,8 @@ namespace ContentApi.Tests.ApiClient.Models
 #else
         public List<global::ContentApi.Tests.ApiClient.Models.Contact> Contacts { get; set; }
 #endif
+        /// <summary>The hasPendingChanges property</summary>
+        public bool? HasPendingChanges { get; private set; }
         /// <summary>The heroPhoto property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -114,6 +116,7 @@ namespace ContentApi.Tests.ApiClient.Models
             {
                 { "body", n => { Body = n.GetCollectionOfObjectValues<global::ContentApi.Tests.ApiClient.Models.Block>(global::ContentApi.Tests.ApiClient.Models.Block.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "contacts", n => { Contacts = n.GetCollectionOfObjectValues<global::ContentApi.Tests.ApiClient.Models.Contact>(global::ContentApi.Tests.ApiClient.Models.Contact.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "hasPendingChanges", n => { HasPendingChanges = n.GetBoolValue(); } },
                 { "heroPhoto", n => { HeroPhoto = n.GetObjectValue<global::ContentApi.Tests.ApiClient.Models.Photo>(global::ContentApi.Tests.ApiClient.Models.Photo.CreateFromDiscriminatorValue); } },
                 { "heroPhotoId", n => { HeroPhotoId = n.GetGuidValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },

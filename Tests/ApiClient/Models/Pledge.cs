@@ -39,6 +39,8 @@ namespace ContentApi.Tests.ApiClient.Models
 #endif
         /// <summary>The contactId property</summary>
         public Guid? ContactId { get; set; }
+        /// <summary>The hasPendingChanges property</summary>
+        public bool? HasPendingChanges { get; private set; }
         /// <summary>The id property</summary>
         public Guid? Id { get; set; }
         /// <summary>The ongoingEfforts property</summary>
@@ -135,6 +137,7 @@ namespace ContentApi.Tests.ApiClient.Models
                 { "basis", n => { Basis = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "contact", n => { Contact = n.GetObjectValue<global::ContentApi.Tests.ApiClient.Models.Contact>(global::ContentApi.Tests.ApiClient.Models.Contact.CreateFromDiscriminatorValue); } },
                 { "contactId", n => { ContactId = n.GetGuidValue(); } },
+                { "hasPendingChanges", n => { HasPendingChanges = n.GetBoolValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "ongoingEfforts", n => { OngoingEfforts = n.GetCollectionOfObjectValues<global::ContentApi.Tests.ApiClient.Models.OngoingEffort>(global::ContentApi.Tests.ApiClient.Models.OngoingEffort.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "parties", n => { Parties = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
