@@ -17,8 +17,7 @@ public static class ArticleEndpoints
         group.MapGet("/", ListArticles)
             .WithName("listArticles")
             .WithSummary("Published articles, newest first, optionally with one or more tags (all of them).")
-            .AllowQuery("tag", "status", "page", "pageSize")
-            .ProducesValidationProblem();
+            .AllowQuery("tag", "status", "page", "pageSize");
         group.MapGet("/{id:guid}", GetArticleById)
             .WithName("getArticle")
             .WithSummary("One published article by id.")

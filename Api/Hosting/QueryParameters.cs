@@ -7,7 +7,7 @@ public static class QueryParameters
     /// <c>?sort=</c> would answer as if nothing had been asked and mislead the client.
     /// </summary>
     public static RouteHandlerBuilder AllowQuery(this RouteHandlerBuilder builder, params string[] known) =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.ProducesValidationProblem().AddEndpointFilter(async (context, next) =>
         {
             var unknown = context.HttpContext.Request.Query.Keys
                 .Where(key => !known.Contains(key, StringComparer.OrdinalIgnoreCase)).ToList();

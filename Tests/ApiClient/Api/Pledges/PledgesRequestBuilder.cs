@@ -77,6 +77,7 @@ namespace ContentApi.Tests.ApiClient.Api.Pledges
         /// <returns>A List&lt;global::ContentApi.Tests.ApiClient.Models.PledgeYearDto&gt;</returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::ContentApi.Tests.ApiClient.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<List<global::ContentApi.Tests.ApiClient.Models.PledgeYearDto>?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -87,7 +88,11 @@ namespace ContentApi.Tests.ApiClient.Api.Pledges
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
-            var collectionResult = await RequestAdapter.SendCollectionAsync<global::ContentApi.Tests.ApiClient.Models.PledgeYearDto>(requestInfo, global::ContentApi.Tests.ApiClient.Models.PledgeYearDto.CreateFromDiscriminatorValue, default, cancellationToken).ConfigureAwait(false);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "400", global::ContentApi.Tests.ApiClient.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+            };
+            var collectionResult = await RequestAdapter.SendCollectionAsync<global::ContentApi.Tests.ApiClient.Models.PledgeYearDto>(requestInfo, global::ContentApi.Tests.ApiClient.Models.PledgeYearDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
             return collectionResult?.AsList();
         }
         /// <summary>

@@ -99,6 +99,7 @@ namespace ContentApi.Tests.ApiClient.Api.Articles.Item
         /// <returns>A <see cref="global::ContentApi.Tests.ApiClient.Models.ArticleDto"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::ContentApi.Tests.ApiClient.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::ContentApi.Tests.ApiClient.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -112,6 +113,7 @@ namespace ContentApi.Tests.ApiClient.Api.Articles.Item
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::ContentApi.Tests.ApiClient.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::ContentApi.Tests.ApiClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::ContentApi.Tests.ApiClient.Models.ArticleDto>(requestInfo, global::ContentApi.Tests.ApiClient.Models.ArticleDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
