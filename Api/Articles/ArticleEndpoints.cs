@@ -103,23 +103,22 @@ public static class ArticleEndpoints
     /// <summary>
     /// The hot reads, compiled once per face: EF Core skips building, hashing and looking up the query on every request
     /// (a compiled query is bound to one model, so each face's model has its own). The face's filters decide what is
-    /// seen; a seen article's photos and contacts are seen because it uses them, so their per-row checks are skipped.
+    /// seen, with the same skip of per-row photo and contact checks as <see cref="ContentReader.Articles"/>.
     /// </summary>
     private sealed class Queries
     {
-        private static readonly string[] UsedByPublished = [ContentDbContext.UsedByPublished];
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, Queries> ByModel = [];
 
         public static Queries Of(ContentReader reader) => ByModel.GetValue(reader.Db.Model, _ => new Queries());
 
         public readonly Func<ContentDbContext, Guid, CancellationToken, Task<ArticleRow?>> ById =
             EF.CompileAsyncQuery((ContentDbContext db, Guid id, CancellationToken ct) => db.Articles
-                .IgnoreQueryFilters(UsedByPublished).AsNoTracking()
+                .IgnoreQueryFilters(ContentReader.UsedByPublished).AsNoTracking()
                 .Where(a => a.Id == id).Select(ArticleRow.Projection).FirstOrDefault());
 
         public readonly Func<ContentDbContext, string, CancellationToken, Task<ArticleRow?>> BySlug =
             EF.CompileAsyncQuery((ContentDbContext db, string slug, CancellationToken ct) => db.Articles
-                .IgnoreQueryFilters(UsedByPublished).AsNoTracking()
+                .IgnoreQueryFilters(ContentReader.UsedByPublished).AsNoTracking()
                 .Where(a => a.Slug == slug).Select(ArticleRow.Projection).FirstOrDefault());
 
         public readonly Func<ContentDbContext, List<Guid>, IAsyncEnumerable<PhotoDto>> PhotosById =

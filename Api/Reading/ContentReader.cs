@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security.Claims;
 using ContentApi.Domain;
 using ContentApi.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -44,7 +43,7 @@ public sealed class ContentReader
     // rule of Visibility): reads that start from them skip the per-row check of the photos and contacts they embed,
     // which PostgreSQL would otherwise run for every row of a list (measured: 10 ms of PostgreSQL per page of 20).
     // Articles and pledges reached from them are still filtered.
-    private static readonly string[] UsedByPublished = [ContentDbContext.UsedByPublished];
+    internal static readonly string[] UsedByPublished = [ContentDbContext.UsedByPublished];
 
     public IQueryable<Article> Articles => Db.Articles.IgnoreQueryFilters(UsedByPublished).AsNoTracking();
     public IQueryable<Pledge> Pledges => Db.Pledges.IgnoreQueryFilters(UsedByPublished).AsNoTracking();
