@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.OData.Extensions;
 using Microsoft.AspNetCore.OData.Query;
 using Microsoft.OData;
+using Microsoft.OData.UriParser;
 
 namespace ContentApi.Api.OData;
 
@@ -122,7 +123,8 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         // A collection was paged as the client preferred (Microsoft.AspNetCore.OData does not say so itself).
         if (context.Result is ObjectResult { StatusCode: null or StatusCodes.Status200OK, Value: IQueryable }
             && PreferredPageSize(context.HttpContext.Request) is { } preferred)
-            context.HttpContext.Response.Headers["Preference-Applied"] = $"odata.maxpagesize={Math.Min(preferred, MaxPageSize)}";
+            context.HttpContext.Response.Headers["Preference-Applied"] =
+                $"odata.maxpagesize={Math.Min(preferred, context.HttpContext.Items[PageSizeKey] as int? ?? MaxPageSize)}";
         context.Result = context.Result is StatusCodeResult { StatusCode: StatusCodes.Status404NotFound } or NotFoundObjectResult
             ? Problem(context.HttpContext, StatusCodes.Status404NotFound, "Not found",
                 $"Nothing published has the key in {context.HttpContext.Request.Path}.")
@@ -149,11 +151,37 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     /// </summary>
     public override IQueryable ApplyQuery(IQueryable queryable, ODataQueryOptions queryOptions)
     {
-        if (queryOptions.OrderBy is null && !(queryOptions.SelectExpand?.RawExpand?.Contains("orderby", StringComparison.OrdinalIgnoreCase) ?? false))
+        if (queryOptions.OrderBy is not null || (queryOptions.SelectExpand?.RawExpand?.Contains("orderby", StringComparison.OrdinalIgnoreCase) ?? false))
+        {
+            var ordering = new NullsFirstOrdering(anonymous: !Reading.ContentReader.For(queryOptions.Request.HttpContext).Preview);
+            queryable = new RewritingProvider(queryable.Provider, ordering).CreateQuery(queryable.Expression);
+        }
+        if (!ExpandsCollection(queryOptions.SelectExpand?.SelectExpandClause))
             return base.ApplyQuery(queryable, queryOptions);
-        var ordering = new NullsFirstOrdering(anonymous: !Reading.ContentReader.For(queryOptions.Request.HttpContext).Preview);
-        return base.ApplyQuery(new RewritingProvider(queryable.Provider, ordering).CreateQuery(queryable.Expression), queryOptions);
+        queryOptions.Request.HttpContext.Items[PageSizeKey] = ExpandedPageSize;
+        return queryOptions.ApplyTo(queryable, new ODataQuerySettings
+            {
+                PageSize = ExpandedPageSize,
+                HandleNullPropagation = HandleNullPropagation,
+                EnsureStableOrdering = EnsureStableOrdering,
+                EnableConstantParameterization = EnableConstantParameterization,
+            });
     }
+
+    private static readonly object PageSizeKey = new();
+
+    /// <summary>
+    /// Items per page, of the answer and of each list in it, when a list is expanded (a contact's or a pledge's
+    /// articles). OData pages an expanded list by the page size of the answer, so 100 contacts with their articles
+    /// (each contact is named by hundreds) and those articles' photos and contacts would be 10 000 articles, some
+    /// 34 MB, in one answer; with 20 it is at most 400. Each list then ends with its own nextLink, as does the answer.
+    /// </summary>
+    public const int ExpandedPageSize = 20;
+
+    private static bool ExpandsCollection(SelectExpandClause? clause) =>
+        clause?.SelectedItems.OfType<ExpandedNavigationSelectItem>().Any(item =>
+            item.PathToNavigationProperty.LastSegment.EdmType is Microsoft.OData.Edm.IEdmCollectionType
+            || ExpandsCollection(item.SelectAndExpand)) ?? false;
 
     /// <summary>Hands EF Core each query as OData built it, rewritten.</summary>
     private sealed class RewritingProvider(IQueryProvider inner, ExpressionVisitor rewrite) : IQueryProvider
