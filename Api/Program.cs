@@ -63,8 +63,12 @@ builder.Services.AddOpenApiDocument();
 // Delivery: compression, the server's output cache (evicted on save), HTTP caching headers.
 builder.Services.AddDelivery(builder.Configuration);
 
-// Health: live is the process, ready is the database too.
-builder.Services.AddHealthChecks().AddDbContextCheck<ContentDbContext>("database", tags: ["ready"]);
+// Health: live is the process, ready is the database too, and a first read of each kind done (Warmup).
+builder.Services.Configure<WarmupOptions>(builder.Configuration.GetSection(WarmupOptions.Section));
+builder.Services.AddSingleton<Warmup>();
+builder.Services.AddHostedService(services => services.GetRequiredService<Warmup>());
+builder.Services.AddHealthChecks().AddDbContextCheck<ContentDbContext>("database", tags: ["ready"])
+    .AddCheck<Warmup>("warmup", tags: ["ready"]);
 
 var app = builder.Build();
 

@@ -11,7 +11,8 @@ using ContentApi.Tests;
 namespace ContentApi.Tests.Support;
 
 /// <summary>The API on a real Kestrel socket, against the test database, with a clock the tests set.</summary>
-public sealed class ContentApiFactory(string connectionString, string photoFolder, TimeSpan? schedulePollInterval = null)
+public sealed class ContentApiFactory(string connectionString, string photoFolder, TimeSpan? schedulePollInterval = null,
+    bool warmup = false)
     : WebApplicationFactory<Program>
 {
     public TestClock Clock { get; } = new();
@@ -27,6 +28,8 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
         builder.UseSetting("Photos:MaxPixels", "5000000");
         // Tests run due schedules themselves, so the background runner must not race them (one test starts its own host).
         builder.UseSetting("Schedules:PollInterval", (schedulePollInterval ?? TimeSpan.FromHours(1)).ToString());
+        // The warm-up's reads would race the tests that count SQL commands; its own test turns it on.
+        builder.UseSetting("Warmup:Enabled", warmup.ToString());
         builder.ConfigureLogging(logging => logging.AddProvider(new ErrorFileLog(Path.Combine(AppContext.BaseDirectory, "server-errors.log"))));
         builder.ConfigureServices(services =>
         {
