@@ -7,7 +7,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static ContentApi.Tests.Support.ContentBuilder;
-using static ContentApi.Tests.Support.DeliverySupport;
 
 namespace ContentApi.Tests.Delivery;
 
@@ -146,6 +145,7 @@ public class PublishedCountTests : ApiTest
         [
             "/api/articles?tag=trafik", "/api/articles",
             "/odata/Articles?$filter=tags/any(t:t eq 'trafik')&$count=true&$select=title", "/odata/Articles?$count=true&$top=1",
+            "/odata/Articles/$count?$filter=tags/any(t:t eq 'trafik')",
         ];
         async Task<int[]> TotalsAsync()
         {
@@ -153,20 +153,27 @@ public class PublishedCountTests : ApiTest
             foreach (var url in urls)
             {
                 using var response = await Client.GetAsync(url);
-                Assert.That(response.CacheStatus(), Is.EqualTo(Stored), $"{url} was made now, not answered from the store");
-                var json = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+                // Made now, not answered from the store (a plain-text /$count is made but not stored).
+                Assert.That(response.CacheStatus(), Does.StartWith("ContentApi; fwd=uri-miss"), url);
+                var body = await response.Content.ReadAsStringAsync();
+                if (int.TryParse(body, out var count))
+                {
+                    totals.Add(count);
+                    continue;
+                }
+                var json = System.Text.Json.Nodes.JsonNode.Parse(body)!;
                 totals.Add((int)(json["totalCount"] ?? json["@odata.count"])!);
             }
             return [.. totals];
         }
-        Assert.That(await TotalsAsync(), Is.EqualTo(new[] { 1, 2, 1, 2 }));
+        Assert.That(await TotalsAsync(), Is.EqualTo(new[] { 1, 2, 1, 2, 1 }));
         await SendAsync(publisher, HttpMethod.Post, $"/api/articles/{draft.Id}/publish");
-        Assert.That(await TotalsAsync(), Is.EqualTo(new[] { 2, 3, 2, 3 }));
+        Assert.That(await TotalsAsync(), Is.EqualTo(new[] { 2, 3, 2, 3, 2 }));
 
         // The kept counts, not a count this server remembers: a save it did not make shows at once too.
         await BehindTheApisBackAsync($"UPDATE articles SET status = 'Archived' WHERE id = '{draft.Id}'");
         ForgetStoredAnswers();
-        Assert.That(await TotalsAsync(), Is.EqualTo(new[] { 1, 2, 1, 2 }));
+        Assert.That(await TotalsAsync(), Is.EqualTo(new[] { 1, 2, 1, 2, 1 }));
     }
 
     [Test]
