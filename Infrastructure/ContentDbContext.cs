@@ -34,6 +34,7 @@ public class ContentDbContext : DbContext
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Schedule> Schedules => Set<Schedule>();
     public DbSet<SlugRedirect> SlugRedirects => Set<SlugRedirect>();
+    public DbSet<PublishedCount> PublishedCounts => Set<PublishedCount>();
 
     /// <summary>
     /// Npgsql options every context and the migrations tool share. Statuses are a PostgreSQL enum, so comparing and

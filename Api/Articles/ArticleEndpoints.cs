@@ -17,7 +17,7 @@ public static class ArticleEndpoints
         group.MapGet("/", ListArticles)
             .WithName("listArticles")
             .WithSummary("Published articles, newest first, optionally with one or more tags (all of them).")
-            .AllowQuery("tag", "status", "page", "pageSize");
+            .AllowQuery("tag", "status", "page", "pageSize", "cursor");
         group.MapGet("/{id:guid}", GetArticleById)
             .WithName("getArticle")
             .WithSummary("One published article by id.")
@@ -35,30 +35,42 @@ public static class ArticleEndpoints
     /// <param name="request"></param>
     /// <param name="tag">Only articles with this tag, e.g. "trygghet". Repeated (?tag=a&amp;tag=b): articles with all of them.</param>
     /// <param name="status">Editors only: articles with this status (Draft, Published, Archived). Anonymous readers always get published articles.</param>
-    /// <param name="page">1-based page number.</param>
+    /// <param name="page">1-based page number, for the first 10000 articles (page × pageSize at most 10000); deeper, follow nextPage.</param>
     /// <param name="pageSize">Articles per page, 1 to 100 (default 20).</param>
+    /// <param name="cursor">Where nextPage continues (after the last article of the page before); opaque: follow nextPage as it is.</param>
     /// <param name="ct"></param>
     private static async Task<Results<Ok<PagedList<ArticleSummaryDto>>, ValidationProblem>> ListArticles(
-        ContentReader reader, HttpRequest request, string[]? tag, ContentStatus? status,
+        ContentReader reader, HttpRequest request, string[]? tag, ContentStatus? status, string? cursor,
         int page = 1, int pageSize = Paging.DefaultPageSize, CancellationToken ct = default)
     {
-        if (Paging.Validate(page, pageSize) is { } problem)
+        if (ArticlePaging.Validate(request, page, pageSize, cursor, out var after) is { } problem)
             return problem;
 
+        var tags = (tag ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).Distinct().ToList();
         var query = reader.Articles;
         if (status is not null)
             query = query.Where(a => a.Status == status);
-        foreach (var t in (tag ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).Distinct())
+        foreach (var t in tags)
             query = query.Where(a => a.Tags.Contains(t));
 
-        var total = await query.CountAsync(ct);
-        var items = await query
-            .OrderByDescending(a => a.PublishedAt).ThenByDescending(a => a.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize)
+        // Anonymous totals of all articles or of one tag are kept by the saving transaction; others are counted.
+        var total = status is null && tags.Count <= 1 && await PublishedCounts.ArticlesAsync(reader, tags.FirstOrDefault(), ct) is { } kept
+            ? kept
+            : await query.CountAsync(ct);
+        var ordered = (after is { } cursorAt ? query.After(cursorAt) : query)
+            .OrderByDescending(a => a.PublishedAt).ThenByDescending(a => a.Id);
+        // One article more than the page tells whether there is a next page.
+        var items = await (after is null && page > 1 ? ordered.Skip((page - 1) * pageSize) : ordered).Take(pageSize + 1)
             .Select(ArticleSummaryDto.Projection)
             .ToListAsync(ct);
-        return TypedResults.Ok(new PagedList<ArticleSummaryDto>(
-            items, page, pageSize, total, Paging.NextPageLink(request, page, pageSize, total)));
+        page = after?.Page ?? page;
+        string? next = null;
+        if (items.Count > pageSize)
+        {
+            items.RemoveAt(pageSize);
+            next = ArticlePaging.NextPageLink(request, page, items[^1]);
+        }
+        return TypedResults.Ok(new PagedList<ArticleSummaryDto>(items, page, pageSize, total, next));
     }
 
     private static async Task<Results<Ok<ArticleDto>, ProblemHttpResult>> GetArticleById(

@@ -131,7 +131,7 @@ public class ODataQueryOptionsFilter : IOperationFilter
         ("$expand", "Related entities, with nested options, e.g. `heroPhoto($select=altText)`. At most 2 levels.", JsonSchemaType.String),
         ("$orderby", "Sort order, e.g. `publishedAt desc,title`.", JsonSchemaType.String),
         ("$top", "At most this many results (1–100).", JsonSchemaType.Integer),
-        ("$skip", "Skip this many results.", JsonSchemaType.Integer),
+        ("$skip", $"Skip this many results, at most {Articles.ArticlePaging.MaxNumberedItems}; deeper, follow `@odata.nextLink`, which continues by `$skiptoken`.", JsonSchemaType.Integer),
         ("$count", "true to include `@odata.count`, the total number of matches.", JsonSchemaType.Boolean),
         ("$skiptoken", "Where the next page starts; comes in `@odata.nextLink`: follow that link rather than writing one.", JsonSchemaType.String),
     ];

@@ -25,7 +25,8 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     {
         PageSize = MaxPageSize;
         MaxTop = MaxPageSize;
-        MaxSkip = 1_000_000;
+        // Deeper, $skip steps over every earlier row: @odata.nextLink continues by $skiptoken at any depth.
+        MaxSkip = Articles.ArticlePaging.MaxNumberedItems;
         MaxExpansionDepth = 2;
         MaxAnyAllExpressionDepth = 2;
         MaxNodeCount = 200;
@@ -151,6 +152,7 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     /// </summary>
     public override IQueryable ApplyQuery(IQueryable queryable, ODataQueryOptions queryOptions)
     {
+        PublishedCountOption.Offer(queryable, queryOptions);
         if (queryOptions.OrderBy is not null || (queryOptions.SelectExpand?.RawExpand?.Contains("orderby", StringComparison.OrdinalIgnoreCase) ?? false))
         {
             var ordering = new NullsFirstOrdering(anonymous: !Reading.ContentReader.For(queryOptions.Request.HttpContext).Preview);

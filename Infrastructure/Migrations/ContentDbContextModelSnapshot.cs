@@ -752,6 +752,27 @@ namespace ContentApi.Infrastructure.Migrations
                     b.ToTable("slug_redirects", (string)null);
                 });
 
+            modelBuilder.Entity("ContentApi.Infrastructure.PublishedCount", b =>
+                {
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("Tag")
+                        .HasColumnType("text")
+                        .HasColumnName("tag");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("ContentType", "Tag")
+                        .HasName("pk_published_counts");
+
+                    b.ToTable("published_counts", (string)null);
+                });
+
             modelBuilder.Entity("ContentApi.Domain.Article", b =>
                 {
                     b.HasOne("ContentApi.Domain.Photo", "HeroPhoto")

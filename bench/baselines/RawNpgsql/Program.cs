@@ -80,7 +80,9 @@ internal static class Articles
 
     private const string PhotosByIdSql = "select " + PhotoColumns + " from photos p where p.id = any($1)";
 
-    private const string CountPublishedSql = "select count(*)::int from articles where status = 'Published'";
+    // The count the saving transaction keeps (migration PublishedCounts), as the API reads it.
+    private const string CountPublishedSql =
+        "select coalesce((select count::int from published_counts where content_type = 'articles' and tag = ''), 0)";
 
     private const string ListSql =
         "select a.id, a.slug, a.title, a.lead, a.tags, a.published_at, a.updated_at, " + PhotoColumns + " " +
@@ -90,7 +92,7 @@ internal static class Articles
         "order by a.published_at desc, a.id desc";
 
     private const string CountTaggedSql =
-        "select count(*) from articles where status = 'Published' and tags @> array[$1]::text[]";
+        "select coalesce((select count from published_counts where content_type = 'articles' and tag = $1), 0)";
 
     private const string TaggedSql =
         "select slug, title, published_at from articles " +
@@ -242,8 +244,10 @@ internal static class Articles
         {
             w.WriteStartObject();
             w.WriteStartArray("items");
+            (Guid Id, DateTimeOffset? PublishedAt) last = default;
             while (await reader.ReadAsync(ct))
             {
+                last = (reader.GetGuid(0), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5));
                 w.WriteStartObject();
                 w.WriteString("id", reader.GetGuid(0));
                 w.WriteString("slug", reader.GetString(1));
@@ -263,8 +267,9 @@ internal static class Articles
             if ((long)page * pageSize >= total)
                 w.WriteNull("nextPage");
             else
+                // The API's next page continues after the last item (ArticleCursor), keeping the other parameters.
                 w.WriteString("nextPage", string.Create(CultureInfo.InvariantCulture,
-                    $"{context.Request.PathBase}{context.Request.Path}?page={page + 1}&pageSize={pageSize}"));
+                    $"{context.Request.PathBase}{context.Request.Path}?pageSize={pageSize}&cursor={new ArticleCursor(page + 1, last.PublishedAt, last.Id).Encode()}"));
             w.WriteEndObject();
         }
         await context.Response.BodyWriter.FlushAsync(ct);

@@ -54,7 +54,7 @@ namespace ContentApi.Tests.ApiClient.Api.Articles
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ArticlesRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/articles{?page*,pageSize*,status*,tag*}", pathParameters)
+        public ArticlesRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/articles{?cursor*,page*,pageSize*,status*,tag*}", pathParameters)
         {
         }
         /// <summary>
@@ -62,7 +62,7 @@ namespace ContentApi.Tests.ApiClient.Api.Articles
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ArticlesRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/articles{?page*,pageSize*,status*,tag*}", rawUrl)
+        public ArticlesRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/articles{?cursor*,page*,pageSize*,status*,tag*}", rawUrl)
         {
         }
         /// <summary>
@@ -175,7 +175,17 @@ namespace ContentApi.Tests.ApiClient.Api.Articles
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class ArticlesRequestBuilderGetQueryParameters 
         {
-            /// <summary>1-based page number.</summary>
+            /// <summary>Where nextPage continues (after the last article of the page before); opaque: follow nextPage as it is.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("cursor")]
+            public string? Cursor { get; set; }
+#nullable restore
+#else
+            [QueryParameter("cursor")]
+            public string Cursor { get; set; }
+#endif
+            /// <summary>1-based page number, for the first 10000 articles (page × pageSize at most 10000); deeper, follow nextPage.</summary>
             [QueryParameter("page")]
             public int? Page { get; set; }
             /// <summary>Articles per page, 1 to 100 (default 20).</summary>

@@ -133,7 +133,7 @@ namespace ContentApi.Tests.ApiClient.Odata.Pledges
             [QueryParameter("%24select")]
             public string Select { get; set; }
 #endif
-            /// <summary>Skip this many results.</summary>
+            /// <summary>Skip this many results, at most 10000; deeper, follow `@odata.nextLink`, which continues by `$skiptoken`.</summary>
             [QueryParameter("%24skip")]
             public int? Skip { get; set; }
             /// <summary>Where the next page starts; comes in `@odata.nextLink`: follow that link rather than writing one.</summary>
