@@ -11,8 +11,9 @@ public static class Report
 
     private static readonly string[] ApiScenarios =
     [
-        "slug-cached", "slug-uncached", "list-p1", "list-p50", "odata-tag", "list-p1-miss", "list-p50-miss",
-        "odata-tag-miss", "pledge-current", "photo-rendition", "slug-304-after-fill", "slug-304",
+        "startup-first-1000", "slug-cached", "slug-uncached", "id-miss", "list-p1", "list-p50", "odata-tag", "list-p1-miss",
+        "list-p50-miss", "rest-tag-miss", "odata-tag3-miss", "odata-tag-miss", "odata-expand-miss", "mixed-miss",
+        "startup-mix", "pledge-current", "photo-rendition", "slug-304-after-fill", "slug-304",
     ];
 
     public static string Render(RunResults run)
@@ -32,19 +33,8 @@ public static class Report
                 $"| {baselineLabel ?? "—"} | {Dash(ratio)} | {run.Meta(name, 4)} % |";
         }
 
-        string TargetRow(string text, string api, string baseline, double minimum, double p99Limit = 0)
-        {
-            var a = run.Line(api);
-            var b = run.Line(baseline);
-            var ratio = Ratio(a?.Number("rps"), b?.Number("rps"));
-            var p99 = a?.Number("p99_ms") ?? "";
-            bool? met = ratio == "" ? null
-                : Parse(ratio) >= minimum && (p99Limit == 0 || Parse(p99) < p99Limit);
-            var measured = $"{Dash(ratio)} × ({Dash(a?.Number("rps"))} vs {Dash(b?.Number("rps"))} req/s)";
-            if (p99Limit > 0)
-                measured += $", p99 {Dash(p99)} ms";
-            return $"| {text} | {measured} | {Verdict(met)} |";
-        }
+        string TargetRow(string text, string api, string baseline, double minimum, double p99Limit = 0) =>
+            Report.TargetRow(run, text, api, baseline, minimum, p99Limit);
 
         var scenarios = ApiScenarios.Select(run.Line).OfType<ScenarioLine>().ToList();
         var apiErrors = scenarios.Sum(l => (long)l.Value("errors"));
@@ -65,7 +55,26 @@ public static class Report
         Line($"- uncached article by slug: every published slug ({run.Fact("n_slugs")}) in a fixed pseudo-random order (`order by md5(id)`); the measured period continues where the warm-up stopped, so no slug is asked twice until {run.Fact("n_slugs")} requests have been made (an output cache cannot answer them). The cached scenario asks for one slug (`{run.Fact("cached_slug")}`) over and over.");
         Line("- errors = wrk's socket errors (connect/read/write/timeout) + responses with status ≥ 400, i.e. everything that is not 2xx/3xx. Memory in MB = 10^6 bytes.");
         Line();
-        Line("## Targets (from the product's issue)");
+        Line("## Targets of issue 13 (fast when the store misses)");
+        Line();
+        Line("Store missed = the read path runs: rotating articles asked once each, or a new `Host` header each request (the store keys on it). RawNpgsql prepares every statement (Max Auto Prepare).");
+        Line();
+        foreach (var row in Issue13.Targets(run, ApiScenarios))
+            Line(row);
+        Line();
+        Line("## Start-up");
+        Line();
+        foreach (var row in Issue13.Startup(run))
+            Line(row);
+        Line();
+        Line("## Where the time goes, per store-missed scenario");
+        Line();
+        foreach (var row in Issue13.Profiles(run, clockTicks))
+            Line(row);
+        Line();
+        Line("## Targets of issue 5 (the first benchmark)");
+        Line();
+        Line("RawNpgsql prepares its statements since issue 13: its baselines are stricter than when these targets were set.");
         Line();
         Line("| target | measured | verdict |");
         Line("|---|---|---|");
@@ -86,18 +95,27 @@ public static class Report
         Line("|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---:|");
         Line(Row("slug-cached", "article by slug, cached (one slug)", "fixed-json", "FixedJson"));
         Line(Row("slug-uncached", "article by slug, uncached (rotating slugs)", "raw-slug", "RawNpgsql by slug"));
+        Line(Row("id-miss", "article by id, store missed (rotating ids)", "raw-pk", "RawNpgsql by primary key"));
         Line(Row("list-p1", "article list, page 1 (as served: output cache)", "raw-list-p1", "RawNpgsql list p1"));
         Line(Row("list-p50", "article list, page 50 (as served: output cache)", "raw-list-p50", "RawNpgsql list p50"));
         Line(Row("odata-tag", "OData tag query (as served: output cache)", "raw-tag", "RawNpgsql tag query"));
         Line(Row("list-p1-miss", "article list, page 1, cache missed", "raw-list-p1", "RawNpgsql list p1"));
         Line(Row("list-p50-miss", "article list, page 50, cache missed", "raw-list-p50", "RawNpgsql list p50"));
+        Line(Row("rest-tag-miss", "20 newest by tag, REST, store missed", "raw-rest-tag", "RawNpgsql REST tag list"));
+        Line(Row("odata-tag3-miss", "OData 3-field tag page, store missed (no $count)", "raw-tag3", "RawNpgsql 3-column tag list"));
         Line(Row("odata-tag-miss", "OData tag query, cache missed", "raw-tag", "RawNpgsql tag query"));
+        Line(Row("odata-expand-miss", "OData 20 newest, $expand=heroPhoto,contacts, store missed"));
+        Line(Row("mixed-miss", "mixed, store missed, with the most expensive OData queries (memory)"));
+        Line(Row("startup-first-1000", "the first requests after start-up (store-missed mix; see Start-up)"));
+        Line(Row("startup-mix", "the start-up mix, warm"));
         Line(Row("pledge-current", "current pledge"));
         Line(Row("photo-rendition", "photo rendition (320 px WebP)"));
         Line(Row("slug-304-after-fill", "article by slug, If-None-Match → 304, after the cache-miss scenarios filled the output cache"));
         Line(Row("slug-304", "article by slug, If-None-Match → 304, article in the output cache"));
         Line();
-        Line($"The OData query: `GET {Uri.UnescapeDataString(run.Fact("odata_path"))}`. wrk sends no Accept-Encoding, so no answer is compressed.");
+        Line($"The OData query: `GET {Uri.UnescapeDataString(run.Fact("odata_path"))}`; without `$count`: `GET {Uri.UnescapeDataString(run.Fact("odata3_path"))}`; the `$expand` one: `GET {Uri.UnescapeDataString(run.Fact("expand_path"))}`; the REST tag list: `GET {run.Fact("rest_tag_path")}`. wrk sends no Accept-Encoding, so no answer is compressed.");
+        Line();
+        Line($"The mixed scenario rotates over these paths (count × path; … = a different article each time): {run.Fact("mixed_paths").Replace("|", "\\|", StringComparison.Ordinal)}.");
         Line();
         Line("## Baselines");
         Line();
@@ -106,9 +124,12 @@ public static class Report
         var fixedBytes = run.Fact("fixed_json_bytes");
         Line(Row("fixed-json", $"FixedJson: a fixed {(fixedBytes == "" ? "~2000" : fixedBytes)}-byte JSON"));
         Line(Row("raw-slug", "RawNpgsql: article by slug (rotating slugs)"));
+        Line(Row("raw-pk", "RawNpgsql: article by primary key, one cheap select, columns as JSON (the database's limit)"));
         Line(Row("raw-list-p1", "RawNpgsql: article list, page 1 (+ count)"));
         Line(Row("raw-list-p50", "RawNpgsql: article list, page 50 (+ count)"));
+        Line(Row("raw-rest-tag", "RawNpgsql: 20 newest by tag, REST list items + total"));
         Line(Row("raw-tag", "RawNpgsql: tag query + count"));
+        Line(Row("raw-tag3", "RawNpgsql: 3-column tag list, no count (the database's limit)"));
         Line();
         Line("Peak memory (VmHWM) of each server process at its end: " +
             string.Join("; ", run.FactList("server_hwm_kb").Select(h => $"{h.Name} {Megabytes(h.Value)} MB")));
@@ -249,14 +270,28 @@ public static class Report
 
     private static int CountLines(string text, string what) => text.Split('\n').Count(l => l.Contains(what, StringComparison.Ordinal));
 
-    private static double Parse(string text) => double.TryParse(text, NumberStyles.Float, Invariant, out var v) ? v : 0;
+    internal static string TargetRow(RunResults run, string text, string api, string baseline, double minimum, double p99Limit = 0)
+    {
+        var a = run.Line(api);
+        var b = run.Line(baseline);
+        var ratio = Ratio(a?.Number("rps"), b?.Number("rps"));
+        var p99 = a?.Number("p99_ms") ?? "";
+        bool? met = ratio == "" ? null
+            : Parse(ratio) >= minimum && (p99Limit == 0 || Parse(p99) < p99Limit);
+        var measured = $"{Dash(ratio)} × ({Dash(a?.Number("rps"))} vs {Dash(b?.Number("rps"))} req/s)";
+        if (p99Limit > 0)
+            measured += $", p99 {Dash(p99)} ms";
+        return $"| {text} | {measured} | {Verdict(met)} |";
+    }
 
-    private static string Ratio(string? a, string? b) =>
+    internal static double Parse(string text) => double.TryParse(text, NumberStyles.Float, Invariant, out var v) ? v : 0;
+
+    internal static string Ratio(string? a, string? b) =>
         string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b) || Parse(b) == 0 ? "" : (Parse(a) / Parse(b)).ToString("F2", Invariant);
 
-    private static string Megabytes(string kilobytes) => (Parse(kilobytes) * 1024 / 1e6).ToString("F0", Invariant);
+    internal static string Megabytes(string kilobytes) => (Parse(kilobytes) * 1024 / 1e6).ToString("F0", Invariant);
 
-    private static string Dash(string? text) => string.IsNullOrEmpty(text) ? "—" : text;
+    internal static string Dash(string? text) => string.IsNullOrEmpty(text) ? "—" : text;
 
-    private static string Verdict(bool? met) => met switch { true => "**met**", false => "**missed**", null => "not measured" };
+    internal static string Verdict(bool? met) => met switch { true => "**met**", false => "**missed**", null => "not measured" };
 }

@@ -27,6 +27,7 @@ public sealed class RunResults
     public IReadOnlyList<string> Notes { get; private init; } = [];
     public string PsqlPlans { get; private init; } = "";
     public string ApiPlansLog { get; private init; } = "";
+    public string Folder { get; private init; } = "";
 
     public static RunResults Load(string folder)
     {
@@ -38,6 +39,7 @@ public sealed class RunResults
             Notes = [.. Lines("notes.txt")],
             PsqlPlans = Read("explain-psql.txt"),
             ApiPlansLog = Read("api-plans.log"),
+            Folder = folder,
         };
         foreach (var line in Lines("facts.tsv"))
         {
@@ -59,6 +61,20 @@ public sealed class RunResults
         return run;
     }
 
+    /// <summary>pg_stat_statements after the scenario's measured period (run.sh's pgss-&lt;name&gt;.tsv), costliest first.</summary>
+    public IReadOnlyList<Statement> Statements(string scenario)
+    {
+        var path = Path.Combine(Folder, $"pgss-{scenario}.tsv");
+        if (!File.Exists(path))
+            return [];
+        double D(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0;
+        return [.. File.ReadAllLines(path).Select(l => l.Split('\t', 5)).Where(c => c.Length == 5)
+            .Select(c => new Statement(D(c[0]), D(c[1]), D(c[2]), D(c[3]), c[4]))];
+    }
+
+    /// <summary>The API's CPU samples taken after the scenario's measured period, if dotnet-trace ran.</summary>
+    public CpuProfile? Profile(string scenario) => CpuProfile.Load(Path.Combine(Folder, $"trace-{scenario}.speedscope.json"));
+
     public string Fact(string key) => _facts.GetValueOrDefault(key, "");
 
     public long FactNumber(string key) => long.TryParse(Fact(key), CultureInfo.InvariantCulture, out var v) ? v : 0;
@@ -74,3 +90,6 @@ public sealed class RunResults
     public string Meta(string scenario, int column) =>
         _meta.TryGetValue(scenario, out var cells) && cells.Length >= column ? cells[column - 1] : "";
 }
+
+/// <summary>One line of pg_stat_statements: calls, rows, total planning and execution ms, the normalized SQL.</summary>
+public sealed record Statement(double Calls, double Rows, double PlanMs, double ExecMs, string Query);

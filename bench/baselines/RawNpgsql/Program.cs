@@ -1,13 +1,22 @@
 // Baseline (b) of bench/run.sh: what the API's read paths cost when written by hand with raw Npgsql
-// (NpgsqlDataSource, positional parameters, one round trip per request through NpgsqlBatch, Utf8JsonWriter straight
-// into the response) against the same database. It produces the same JSON documents as the API (same fields, same
+// (NpgsqlDataSource with prepared statements, positional parameters, one round trip per request through NpgsqlBatch,
+// Utf8JsonWriter straight into the response) against the same database. It produces the same JSON documents as the API (same fields, same
 // order, body blocks in camelCase without nulls, bodyHtml, rendition addresses, phoneDisplay), so a ratio between the
 // two measures the API's machinery (EF Core, its visibility filters, OData, DTOs), not a difference in output.
 //
 //   GET /api/articles/by-slug/{slug}      = GET /api/articles/by-slug/{slug} of the API
 //   GET /api/articles?page=N&pageSize=20  = GET /api/articles?page=N&pageSize=20 of the API
+//   GET /api/articles?tag=T&pageSize=20   = GET /api/articles?tag=T&pageSize=20 of the API (20 newest by tag + total)
 //   GET /raw/articles-by-tag/{tag}?top=20 ~ GET /odata/Articles?$filter=tags/any(t:t eq '{tag}')&$orderby=publishedAt desc
 //                                            &$top=20&$select=title,slug,publishedAt&$count=true
+// and two that are "the database's limit" rather than the same work (issue 13's baselines):
+//   GET /raw/articles/{id}                one article by primary key: one cheap `select ... where id = $1`, its columns
+//                                         as JSON (the body as stored), nothing rendered
+//   GET /raw/tag-3/{tag}?top=20           the 3-column tag list (slug, title, published_at) without a count
+//
+// Every statement is prepared (Max Auto Prepare on the data source unless the connection string sets it): each is one
+// of a handful of fixed texts, so after a few uses PostgreSQL does not parse it again (and plans it again only where
+// its generic plan looks worse than a custom one), and connections are not reset on their way back to the pool.
 //
 // Deliberate differences: hand-written SQL knows that the hero photo and the contacts of a published article are
 // visible, so it does not repeat the EF Core query filters of photos and contacts (EXISTS over articles/pledges).
@@ -37,15 +46,24 @@ internal static class Program
         builder.Logging.AddFilter(level => level >= LogLevel.Warning);
         var connectionString = builder.Configuration.GetConnectionString("ContentDb")
             ?? throw new InvalidOperationException("Set ConnectionStrings__ContentDb.");
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString);
+        if (dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        // Nothing here leaves session state behind: no reset statements when a connection goes back to the pool
+        // (with prepared statements Npgsql's reset is six statements instead of DISCARD ALL).
+        dataSourceBuilder.ConnectionStringBuilder.NoResetOnClose = true;
+        await using var dataSource = dataSourceBuilder.Build();
         var app = builder.Build();
 
         app.MapGet("/api/articles/by-slug/{slug}", (HttpContext context, string slug) =>
             Articles.BySlugAsync(dataSource, context, slug));
-        app.MapGet("/api/articles", (HttpContext context, int? page, int? pageSize) =>
-            Articles.ListAsync(dataSource, context, page ?? 1, pageSize ?? 20));
+        app.MapGet("/api/articles", (HttpContext context, int? page, int? pageSize, string? tag) =>
+            Articles.ListAsync(dataSource, context, page ?? 1, pageSize ?? 20, tag));
         app.MapGet("/raw/articles-by-tag/{tag}", (HttpContext context, string tag, int? top) =>
             Articles.ByTagAsync(dataSource, context, tag, top ?? 20));
+        app.MapGet("/raw/articles/{id:guid}", (HttpContext context, Guid id) => Limits.ByIdAsync(dataSource, context, id));
+        app.MapGet("/raw/tag-3/{tag}", (HttpContext context, string tag, int? top) =>
+            Limits.TagThreeColumnsAsync(dataSource, context, tag, top ?? 20));
         app.MapGet("/health", async () =>
         {
             await using var command = dataSource.CreateCommand("select 1");
@@ -64,14 +82,14 @@ internal static class Articles
 
     private const string ArticleBySlugSql =
         "select a.id, a.slug, a.title, a.lead, a.tags, a.status, a.published_at, a.updated_at, a.body::text, " +
-        PhotoColumns + ", pl.id, pl.year, pl.title, pl.valid_from, pl.valid_to " +
+        PhotoColumns + ", pl.id, pl.year, pl.title, pl.valid_from, pl.valid_to, a.summary " +
         "from articles a " +
         "left join photos p on p.id = a.hero_photo_id " +
         "left join pledges pl on pl.id = a.pledge_id and pl.status = 'Published' " +
         "where a.slug = $1 and a.status = 'Published'";
 
     private const string ContactsBySlugSql =
-        "select c.id, c.name, c.title, c.organisational_unit, c.email, c.phone " +
+        "select c.id, c.name, c.title, c.organisational_unit, c.email, c.phone, c.updated_at " +
         "from articles a " +
         "join article_contacts ac on ac.article_id = a.id " +
         "join contacts c on c.id = ac.contact_id " +
@@ -82,12 +100,20 @@ internal static class Articles
 
     // The count the saving transaction keeps (migration PublishedCounts), as the API reads it.
     private const string CountPublishedSql =
-        "select coalesce((select count::int from published_counts where content_type = 'articles' and tag = ''), 0)";
+        "select coalesce((select count from published_counts where content_type = 'articles' and tag = ''), 0)";
 
     private const string ListSql =
-        "select a.id, a.slug, a.title, a.lead, a.tags, a.published_at, a.updated_at, " + PhotoColumns + " " +
-        "from (select id, slug, title, lead, tags, published_at, updated_at, hero_photo_id from articles " +
+        "select a.id, a.slug, a.title, a.lead, a.tags, a.published_at, a.updated_at, " + PhotoColumns + ", a.summary " +
+        "from (select id, slug, title, lead, tags, published_at, updated_at, hero_photo_id, summary from articles " +
         "      where status = 'Published' order by published_at desc, id desc limit $1 offset $2) a " +
+        "left join photos p on p.id = a.hero_photo_id " +
+        "order by a.published_at desc, a.id desc";
+
+    private const string ListTaggedSql =
+        "select a.id, a.slug, a.title, a.lead, a.tags, a.published_at, a.updated_at, " + PhotoColumns + ", a.summary " +
+        "from (select id, slug, title, lead, tags, published_at, updated_at, hero_photo_id, summary from articles " +
+        "      where status = 'Published' and tags @> array[$3]::text[] " +
+        "      order by published_at desc, id desc limit $1 offset $2) a " +
         "left join photos p on p.id = a.hero_photo_id " +
         "order by a.published_at desc, a.id desc";
 
@@ -136,11 +162,13 @@ internal static class Articles
         var hero = reader.IsDBNull(9) ? null : PhotoRow.Read(reader, 9);
         PledgeRow? pledge = reader.IsDBNull(23) ? null : new PledgeRow(reader.GetGuid(23), reader.GetInt32(24),
             reader.GetString(25), reader.GetFieldValue<DateOnly>(26), reader.GetFieldValue<DateOnly>(27));
+        var summary = NullableString(reader, 28);
         await reader.NextResultAsync(ct);
         var contacts = new List<ContactRow>();
         while (await reader.ReadAsync(ct))
             contacts.Add(new ContactRow(reader.GetGuid(0), reader.GetString(1), NullableString(reader, 2),
-                NullableString(reader, 3), NullableString(reader, 4), NullableString(reader, 5)));
+                NullableString(reader, 3), NullableString(reader, 4), NullableString(reader, 5),
+                reader.GetFieldValue<DateTimeOffset>(6)));
         await reader.DisposeAsync();
 
         var body = JsonSerializer.Deserialize<List<Block>>(bodyJson, StoredJson) ?? [];
@@ -165,6 +193,7 @@ internal static class Articles
             w.WriteString("slug", articleSlug);
             w.WriteString("title", title);
             w.WriteString("lead", lead);
+            w.WriteString("summary", summary);
             WriteStrings(w, "tags", tags);
             w.WriteString("status", status);
             WriteTimestamp(w, "publishedAt", publishedAt);
@@ -184,6 +213,7 @@ internal static class Articles
                 w.WriteString("organisationalUnit", c.OrganisationalUnit);
                 w.WriteString("email", c.Email);
                 w.WriteString("phone", c.Phone);
+                WriteTimestamp(w, "updatedAt", c.UpdatedAt);
                 w.WriteString("phoneDisplay", c.Phone is null ? null : PhoneNumber.ToSwedishDisplay(c.Phone));
                 w.WriteEndObject();
             }
@@ -210,7 +240,7 @@ internal static class Articles
         await context.Response.BodyWriter.FlushAsync(ct);
     }
 
-    public static async Task ListAsync(NpgsqlDataSource dataSource, HttpContext context, int page, int pageSize)
+    public static async Task ListAsync(NpgsqlDataSource dataSource, HttpContext context, int page, int pageSize, string? tag)
     {
         var ct = context.RequestAborted;
         if (page < 1 || pageSize is < 1 or > 100)
@@ -219,24 +249,24 @@ internal static class Articles
             return;
         }
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = new NpgsqlBatch(connection)
+        var count = new NpgsqlBatchCommand(tag is null ? CountPublishedSql : CountTaggedSql);
+        var list = new NpgsqlBatchCommand(tag is null ? ListSql : ListTaggedSql)
         {
-            BatchCommands =
+            Parameters =
             {
-                new NpgsqlBatchCommand(CountPublishedSql),
-                new NpgsqlBatchCommand(ListSql)
-                {
-                    Parameters =
-                    {
-                        new NpgsqlParameter<int> { TypedValue = pageSize },
-                        new NpgsqlParameter<int> { TypedValue = (page - 1) * pageSize },
-                    },
-                },
+                new NpgsqlParameter<int> { TypedValue = pageSize },
+                new NpgsqlParameter<int> { TypedValue = (page - 1) * pageSize },
             },
         };
+        if (tag is not null)
+        {
+            count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tag });
+            list.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tag });
+        }
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { count, list } };
         await using var reader = await batch.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        var total = reader.GetInt32(0);
+        var total = (int)reader.GetInt64(0);
         await reader.NextResultAsync(ct);
 
         context.Response.ContentType = "application/json; charset=utf-8";
@@ -253,6 +283,7 @@ internal static class Articles
                 w.WriteString("slug", reader.GetString(1));
                 w.WriteString("title", reader.GetString(2));
                 w.WriteString("lead", reader.GetString(3));
+                w.WriteString("summary", NullableString(reader, 21));
                 WriteStrings(w, "tags", reader.GetFieldValue<string[]>(4));
                 WriteTimestamp(w, "publishedAt", reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5));
                 WriteTimestamp(w, "updatedAt", reader.GetFieldValue<DateTimeOffset>(6));
@@ -267,9 +298,14 @@ internal static class Articles
             if ((long)page * pageSize >= total)
                 w.WriteNull("nextPage");
             else
+            {
                 // The API's next page continues after the last item (ArticleCursor), keeping the other parameters.
-                w.WriteString("nextPage", string.Create(CultureInfo.InvariantCulture,
-                    $"{context.Request.PathBase}{context.Request.Path}?pageSize={pageSize}&cursor={new ArticleCursor(page + 1, last.PublishedAt, last.Id).Encode()}"));
+                var query = context.Request.Query
+                    .Where(q => !q.Key.Equals("page", StringComparison.OrdinalIgnoreCase) && !q.Key.Equals("cursor", StringComparison.OrdinalIgnoreCase))
+                    .ToDictionary(q => q.Key, q => q.Value, StringComparer.OrdinalIgnoreCase);
+                query["cursor"] = new ArticleCursor(page + 1, last.PublishedAt, last.Id).Encode();
+                w.WriteString("nextPage", context.Request.PathBase + context.Request.Path + QueryString.Create(query));
+            }
             w.WriteEndObject();
         }
         await context.Response.BodyWriter.FlushAsync(ct);
@@ -305,22 +341,28 @@ internal static class Articles
             w.WriteStartObject();
             w.WriteString("@odata.context", $"{context.Request.Scheme}://{context.Request.Host}/odata/$metadata#Articles(title,slug,publishedAt)");
             w.WriteNumber("@odata.count", count);
-            w.WriteStartArray("value");
-            while (await reader.ReadAsync(ct))
-            {
-                w.WriteStartObject();
-                w.WriteString("slug", reader.GetString(0));
-                w.WriteString("title", reader.GetString(1));
-                WriteTimestamp(w, "publishedAt", reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            await WriteTagRowsAsync(w, reader, ct);
             w.WriteEndObject();
         }
         await context.Response.BodyWriter.FlushAsync(ct);
     }
 
-    private static async Task NotFoundAsync(HttpContext context, string detail)
+    /// <summary>"value": the rows of (slug, title, published_at) as OData answers them for $select=title,slug,publishedAt.</summary>
+    public static async Task WriteTagRowsAsync(Utf8JsonWriter w, NpgsqlDataReader reader, CancellationToken ct)
+    {
+        w.WriteStartArray("value");
+        while (await reader.ReadAsync(ct))
+        {
+            w.WriteStartObject();
+            w.WriteString("slug", reader.GetString(0));
+            w.WriteString("title", reader.GetString(1));
+            WriteTimestamp(w, "publishedAt", reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    public static async Task NotFoundAsync(HttpContext context, string detail)
     {
         context.Response.StatusCode = StatusCodes.Status404NotFound;
         context.Response.ContentType = "application/problem+json";
@@ -384,14 +426,14 @@ internal static class Articles
         w.WriteEndObject();
     }
 
-    private static void WriteStrings(Utf8JsonWriter w, string name, string[] values)
+    public static void WriteStrings(Utf8JsonWriter w, string name, string[] values)
     {
         w.WriteStartArray(name);
         foreach (var v in values) w.WriteStringValue(v);
         w.WriteEndArray();
     }
 
-    private static void WriteTimestamp(Utf8JsonWriter w, string name, DateTimeOffset? value)
+    public static void WriteTimestamp(Utf8JsonWriter w, string name, DateTimeOffset? value)
     {
         if (value is { } v)
             w.WriteString(name, UtcDateTimeOffsetConverter.Format(v));
@@ -415,4 +457,5 @@ internal static class PhotoRow
 
 internal sealed record PledgeRow(Guid Id, int Year, string Title, DateOnly ValidFrom, DateOnly ValidTo);
 
-internal sealed record ContactRow(Guid Id, string Name, string? Title, string? OrganisationalUnit, string? Email, string? Phone);
+internal sealed record ContactRow(
+    Guid Id, string Name, string? Title, string? OrganisationalUnit, string? Email, string? Phone, DateTimeOffset UpdatedAt);
