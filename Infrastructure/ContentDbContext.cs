@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using ContentApi.Domain;
 using Microsoft.EntityFrameworkCore;
 
@@ -69,12 +70,20 @@ public class ContentDbContext : DbContext
         // Filters on other sets inside these filters apply the article and pledge filters too. A query that reads
         // photos and contacts only through published content may skip these per-row checks:
         // IgnoreQueryFilters([UsedByPublished]).
-        modelBuilder.Entity<Photo>().HasQueryFilter(UsedByPublished, p =>
-            Articles.Any(a => a.PhotoIds.Contains(p.Id))
-            || Pledges.Any(pl => pl.PhotoId == p.Id));
-        // Through the link table, not the Contacts navigation: that navigation applies this very filter.
-        modelBuilder.Entity<Contact>().HasQueryFilter(UsedByPublished, c =>
-            Set<ArticleContact>().Any(ac => ac.ContactId == c.Id && Articles.Any(a => a.Id == ac.ArticleId))
-            || Pledges.Any(pl => pl.ContactId == c.Id));
+        modelBuilder.Entity<Photo>().HasQueryFilter(UsedByPublished, PhotoUsedByPublished);
+        modelBuilder.Entity<Contact>().HasQueryFilter(UsedByPublished, ContactUsedByPublished);
     }
+
+    /// <summary>A photo is seen when an article or pledge this face shows uses it.</summary>
+    public Expression<Func<Photo, bool>> PhotoUsedByPublished => p =>
+        Articles.Any(a => a.PhotoIds.Contains(p.Id))
+        || Pledges.Any(pl => pl.PhotoId == p.Id);
+
+    /// <summary>
+    /// A contact is seen when an article or pledge this face shows names it. Through the link table, not the Contacts
+    /// navigation: that navigation applies this very filter.
+    /// </summary>
+    public Expression<Func<Contact, bool>> ContactUsedByPublished => c =>
+        Set<ArticleContact>().Any(ac => ac.ContactId == c.Id && Articles.Any(a => a.Id == ac.ArticleId))
+        || Pledges.Any(pl => pl.ContactId == c.Id);
 }

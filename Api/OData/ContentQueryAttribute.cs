@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.OData.Query;
 using Microsoft.AspNetCore.OData.Query.Container;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.OData;
+using Microsoft.OData.UriParser;
 
 namespace ContentApi.Api.OData;
 
@@ -162,7 +163,8 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         // A collection was paged as the client preferred (Microsoft.AspNetCore.OData does not say so itself).
         if (context.Result is ObjectResult { StatusCode: null or StatusCodes.Status200OK, Value: IQueryable }
             && PreferredPageSize(context.HttpContext.Request) is { } preferred)
-            context.HttpContext.Response.Headers["Preference-Applied"] = $"odata.maxpagesize={Math.Min(preferred, MaxPageSize)}";
+            context.HttpContext.Response.Headers["Preference-Applied"] =
+                $"odata.maxpagesize={Math.Min(preferred, context.HttpContext.Items[PageSizeKey] as int? ?? MaxPageSize)}";
         context.Result = context.Result is StatusCodeResult { StatusCode: StatusCodes.Status404NotFound } or NotFoundObjectResult
             ? Problem(context.HttpContext, StatusCodes.Status404NotFound, "Not found",
                 $"Nothing published has the key in {context.HttpContext.Request.Path}.")
@@ -194,8 +196,33 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         var ordering = ordersNulls
             ? new NullsFirstOrdering(anonymous: !Reading.ContentReader.For(queryOptions.Request.HttpContext).Preview)
             : null;
-        return base.ApplyQuery(DeferredQuery.Start(queryOptions.Request.HttpContext, queryable, ordering), queryOptions);
+        queryable = DeferredQuery.Start(queryOptions.Request.HttpContext, queryable, ordering);
+        if (!ExpandsCollection(queryOptions.SelectExpand?.SelectExpandClause))
+            return base.ApplyQuery(queryable, queryOptions);
+        queryOptions.Request.HttpContext.Items[PageSizeKey] = ExpandedPageSize;
+        return queryOptions.ApplyTo(queryable, new ODataQuerySettings
+            {
+                PageSize = ExpandedPageSize,
+                HandleNullPropagation = HandleNullPropagation,
+                EnsureStableOrdering = EnsureStableOrdering,
+                EnableConstantParameterization = EnableConstantParameterization,
+            });
     }
+
+    private static readonly object PageSizeKey = new();
+
+    /// <summary>
+    /// Items per page, of the answer and of each list in it, when a list is expanded (a contact's or a pledge's
+    /// articles). OData pages an expanded list by the page size of the answer, so 100 contacts with their articles
+    /// (each contact is named by hundreds) and those articles' photos and contacts would be 10 000 articles, some
+    /// 34 MB, in one answer; with 20 it is at most 400. Each list then ends with its own nextLink, as does the answer.
+    /// </summary>
+    public const int ExpandedPageSize = 20;
+
+    private static bool ExpandsCollection(SelectExpandClause? clause) =>
+        clause?.SelectedItems.OfType<ExpandedNavigationSelectItem>().Any(item =>
+            item.PathToNavigationProperty.LastSegment.EdmType is Microsoft.OData.Edm.IEdmCollectionType
+            || ExpandsCollection(item.SelectAndExpand)) ?? false;
 
     private sealed class NullsFirstOrdering(bool anonymous) : ExpressionVisitor
     {

@@ -1,6 +1,7 @@
 using ContentApi.Api.Reading;
 using ContentApi.Domain;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.AspNetCore.OData.Routing.Controllers;
 
@@ -42,6 +43,17 @@ public class PledgesController : ContentODataController
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public SingleResult<Pledge> Get(Guid key) => SingleResult.Create(Reader.Pledges.Where(p => p.Id == key));
+
+    /// <summary>The articles about a pledge: where an expanded pledge's articles@odata.nextLink leads.</summary>
+    [ContentQuery]
+    [ProducesResponseType<ODataCollection<Article>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [HttpGet("odata/Pledges({key})/articles")]
+    [HttpGet("odata/Pledges/{key}/articles")]
+    public async Task<IActionResult> GetArticles(Guid key) => await Reader.Pledges.AnyAsync(p => p.Id == key, HttpContext.RequestAborted)
+        ? Ok(Reader.Articles.Where(a => a.PledgeId == key))
+        : NotFound();
 }
 
 /// <summary>Photos used by published content.</summary>
@@ -72,4 +84,15 @@ public class ContactsController : ContentODataController
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     public SingleResult<Contact> Get(Guid key) => SingleResult.Create(Reader.Contacts.Where(c => c.Id == key));
+
+    /// <summary>The articles that name a contact: where an expanded contact's articles@odata.nextLink leads.</summary>
+    [ContentQuery]
+    [ProducesResponseType<ODataCollection<Article>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [HttpGet("odata/Contacts({key})/articles")]
+    [HttpGet("odata/Contacts/{key}/articles")]
+    public async Task<IActionResult> GetArticles(Guid key) => await Reader.Contacts.AnyAsync(c => c.Id == key, HttpContext.RequestAborted)
+        ? Ok(Reader.Articles.Where(a => a.Contacts.Any(c => c.Id == key)))
+        : NotFound();
 }

@@ -47,6 +47,15 @@ public sealed class ContentReader
 
     public IQueryable<Article> Articles => Db.Articles.IgnoreQueryFilters(UsedByPublished).AsNoTracking();
     public IQueryable<Pledge> Pledges => Db.Pledges.IgnoreQueryFilters(UsedByPublished).AsNoTracking();
-    public IQueryable<Photo> Photos => Db.Photos.AsNoTracking();
-    public IQueryable<Contact> Contacts => Db.Contacts.AsNoTracking();
+    // Anonymous reads of photos and contacts check each one once, at the root of the query, by the delivery face's own
+    // rule: what an OData $expand reaches from them (a contact's articles, and those articles' photos and contacts) is
+    // then read as from articles (measured: a page of 20 contacts with 20 articles each and their photos and contacts,
+    // ~0.9 s of PostgreSQL with the per-row checks inside the expansion).
+    public IQueryable<Photo> Photos => Preview
+        ? Db.Photos.AsNoTracking()
+        : Db.Photos.IgnoreQueryFilters(UsedByPublished).Where(Db.PhotoUsedByPublished).AsNoTracking();
+
+    public IQueryable<Contact> Contacts => Preview
+        ? Db.Contacts.AsNoTracking()
+        : Db.Contacts.IgnoreQueryFilters(UsedByPublished).Where(Db.ContactUsedByPublished).AsNoTracking();
 }

@@ -84,6 +84,10 @@ public class DraftLeakTests : ApiTest
         Assert.That(Titles(await GetJson("/odata/Pledges?$expand=articles"), "articles"), Is.EqualTo(new[] { "Publicerad" }));
         Assert.That(Titles(await GetJson("/odata/Contacts?$expand=articles"), "articles"), Is.EqualTo(new[] { "Publicerad" }));
         Assert.That(Titles(await GetJson("/odata/Pledges?$expand=articles($filter=startswith(title,'U'))"), "articles"), Is.Empty);
+        // Where an expanded list's nextLink leads.
+        Assert.That(Strings((await GetJson($"/odata/Pledges({pledge.Id})/articles"))["value"], "title"), Is.EqualTo(new[] { "Publicerad" }));
+        Assert.That(Strings((await GetJson($"/odata/Contacts/{contact.Id}/articles?$filter=startswith(title,'U')"))["value"], "title"), Is.Empty);
+        Assert.That(Strings((await GetJson($"/odata/Contacts({contact.Id})/articles"))["value"], "title"), Is.EqualTo(new[] { "Publicerad" }));
     }
 
     [Test]
