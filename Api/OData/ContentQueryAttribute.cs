@@ -1,13 +1,17 @@
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using ContentApi.Api.Auth;
 using ContentApi.Domain;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.OData.Abstracts;
 using Microsoft.AspNetCore.OData.Extensions;
 using Microsoft.AspNetCore.OData.Query;
+using Microsoft.AspNetCore.OData.Query.Container;
+using Microsoft.AspNetCore.OData.Results;
 using Microsoft.OData;
 using Microsoft.OData.UriParser;
 
@@ -74,9 +78,11 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     }
 
     /// <summary>
-    /// [EnableQuery] runs the query, and $count, synchronously (Microsoft.AspNetCore.OData has no asynchronous path for
-    /// an IQueryable). That work runs on a thread of its own: a burst of OData requests waiting for PostgreSQL would
-    /// otherwise hold the thread pool's threads, which the pool replaces only slowly, and every other request would wait.
+    /// [EnableQuery] builds the query and reads the page in one synchronous call, and counts for $count while the answer
+    /// is written (Microsoft.AspNetCore.OData has no asynchronous path for an IQueryable). <see cref="ApplyQuery"/> hands
+    /// it a <see cref="DeferredQuery"/>, which only notes the queries; they run here, asynchronously, so a burst of OData
+    /// requests waiting for PostgreSQL holds no thread (on the thread pool, 32 of them held every pool thread and the
+    /// server answered nothing while the pool grew).
     /// </summary>
     public override async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
     {
@@ -84,24 +90,59 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         if (context.Result is not null)
             return;
         var executed = await next();
-        // At most so many at once (each holds a thread and a database connection); the rest wait without a thread.
-        await QuerySlots.WaitAsync(context.HttpContext.RequestAborted);
-        try
-        {
-            await Task.Factory.StartNew(() =>
-            {
-                OnActionExecuted(executed);
-                // $count is otherwise counted while the answer is written, back on the thread pool.
-                _ = context.HttpContext.ODataFeature().TotalCount;
-            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        }
-        finally
-        {
-            QuerySlots.Release();
-        }
+        var answer = executed.Result as ObjectResult;
+        OnActionExecuted(executed);
+        if (DeferredQuery.Of(context.HttpContext) is { } deferred)
+            await ReadAsync(executed, answer, deferred);
     }
 
-    private static readonly SemaphoreSlim QuerySlots = new(32);
+    /// <summary>Runs the queries OData built and puts their rows and count where OData would have.</summary>
+    private static async Task ReadAsync(ActionExecutedContext executed, ObjectResult? answer, DeferredQuery deferred)
+    {
+        var http = executed.HttpContext;
+        var feature = http.ODataFeature();
+        // Reading it notes $count's query (OData counts only when asked), or takes the count the database keeps.
+        await PublishedCountOption.ReadAsync(http, http.RequestAborted);
+        _ = feature.TotalCount;
+        ITruncatedCollection? page;
+        try
+        {
+            page = await deferred.ReadPageAsync(http.RequestAborted);
+            if (await deferred.CountAsync(http.RequestAborted) is { } count)
+                feature.TotalCount = count;
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
+        {
+            // As [EnableQuery] answers a query that fails while it runs (EF Core cannot translate it).
+            executed.Result = AsProblem(http, new BadRequestObjectResult(
+                CreateErrorResponse($"The query specified in the URI is not valid. {e.Message}", e)));
+            return;
+        }
+        if (answer?.Value is SingleResult)
+        {
+            // OData answered 404 from the empty page it was given.
+            if (page is System.Collections.IList { Count: > 0 } found)
+            {
+                answer.Value = found[0];
+                executed.Result = answer;
+            }
+            return;
+        }
+        if (executed.Result is not ObjectResult result)
+            return;
+        if (page is not null)
+        {
+            result.Value = page;
+            if (page.IsTruncated)
+                SetPageSize((ODataFeature)feature, page.PageSize);
+        }
+        else if (result.Value is long && http.Request.IsCountRequest())
+            result.Value = feature.TotalCount;
+    }
+
+    /// <summary>Where OData keeps the size of a truncated page, which its serializer writes the next link from.</summary>
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "set_PageSize")]
+    private static extern void SetPageSize(ODataFeature feature, int pageSize);
 
     public override void OnActionExecuting(ActionExecutingContext context)
     {
@@ -147,17 +188,18 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     /// <summary>
     /// $orderby with OData's order of nulls: first ascending, last descending (OData 4.01, 11.2.6.2: null is less than
     /// every value). PostgreSQL does the opposite, so a key that can be null is ordered by "is it null" first, in
-    /// $orderby and in the $orderby of an $expand alike. OData runs the query inside ApplyQuery (a page is read there),
-    /// so the ordering is rewritten by a query provider between OData and EF Core, as the query goes to EF Core.
+    /// $orderby and in the $orderby of an $expand alike: <see cref="DeferredQuery"/> rewrites the query OData built as
+    /// it goes to EF Core.
     /// </summary>
     public override IQueryable ApplyQuery(IQueryable queryable, ODataQueryOptions queryOptions)
     {
         PublishedCountOption.Offer(queryable, queryOptions);
-        if (queryOptions.OrderBy is not null || (queryOptions.SelectExpand?.RawExpand?.Contains("orderby", StringComparison.OrdinalIgnoreCase) ?? false))
-        {
-            var ordering = new NullsFirstOrdering(anonymous: !Reading.ContentReader.For(queryOptions.Request.HttpContext).Preview);
-            queryable = new RewritingProvider(queryable.Provider, ordering).CreateQuery(queryable.Expression);
-        }
+        var ordersNulls = queryOptions.OrderBy is not null
+            || (queryOptions.SelectExpand?.RawExpand?.Contains("orderby", StringComparison.OrdinalIgnoreCase) ?? false);
+        var ordering = ordersNulls
+            ? new NullsFirstOrdering(anonymous: !Reading.ContentReader.For(queryOptions.Request.HttpContext).Preview)
+            : null;
+        queryable = DeferredQuery.Start(queryOptions.Request.HttpContext, queryable, ordering);
         if (!ExpandsCollection(queryOptions.SelectExpand?.SelectExpandClause))
             return base.ApplyQuery(queryable, queryOptions);
         queryOptions.Request.HttpContext.Items[PageSizeKey] = ExpandedPageSize;
@@ -184,34 +226,6 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         clause?.SelectedItems.OfType<ExpandedNavigationSelectItem>().Any(item =>
             item.PathToNavigationProperty.LastSegment.EdmType is Microsoft.OData.Edm.IEdmCollectionType
             || ExpandsCollection(item.SelectAndExpand)) ?? false;
-
-    /// <summary>Hands EF Core each query as OData built it, rewritten.</summary>
-    private sealed class RewritingProvider(IQueryProvider inner, ExpressionVisitor rewrite) : IQueryProvider
-    {
-        public IQueryable CreateQuery(Expression expression) => (IQueryable)Activator.CreateInstance(
-            typeof(RewrittenQuery<>).MakeGenericType(ElementType(expression.Type)), this, expression)!;
-
-        public IQueryable<T> CreateQuery<T>(Expression expression) => new RewrittenQuery<T>(this, expression);
-
-        public object? Execute(Expression expression) => inner.Execute(rewrite.Visit(expression));
-
-        public TResult Execute<TResult>(Expression expression) => inner.Execute<TResult>(rewrite.Visit(expression));
-
-        public IEnumerator<T> GetEnumerator<T>(Expression expression) => inner.CreateQuery<T>(rewrite.Visit(expression)).GetEnumerator();
-
-        private static Type ElementType(Type sequence) =>
-            sequence.GetInterfaces().Append(sequence)
-                .First(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)).GetGenericArguments()[0];
-    }
-
-    private sealed class RewrittenQuery<T>(RewritingProvider provider, Expression expression) : IOrderedQueryable<T>
-    {
-        public Type ElementType => typeof(T);
-        public Expression Expression => expression;
-        public IQueryProvider Provider => provider;
-        public IEnumerator<T> GetEnumerator() => provider.GetEnumerator<T>(expression);
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-    }
 
     private sealed class NullsFirstOrdering(bool anonymous) : ExpressionVisitor
     {

@@ -1,6 +1,7 @@
 using ContentApi.Api.Reading;
 using ContentApi.Domain;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.AspNetCore.OData.Routing.Controllers;
 
@@ -50,7 +51,7 @@ public class PledgesController : ContentODataController
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [HttpGet("odata/Pledges({key})/articles")]
     [HttpGet("odata/Pledges/{key}/articles")]
-    public IActionResult GetArticles(Guid key) => Reader.Pledges.Any(p => p.Id == key)
+    public async Task<IActionResult> GetArticles(Guid key) => await Reader.Pledges.AnyAsync(p => p.Id == key, HttpContext.RequestAborted)
         ? Ok(Reader.Articles.Where(a => a.PledgeId == key))
         : NotFound();
 }
@@ -91,7 +92,7 @@ public class ContactsController : ContentODataController
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [HttpGet("odata/Contacts({key})/articles")]
     [HttpGet("odata/Contacts/{key}/articles")]
-    public IActionResult GetArticles(Guid key) => Reader.Contacts.Any(c => c.Id == key)
+    public async Task<IActionResult> GetArticles(Guid key) => await Reader.Contacts.AnyAsync(c => c.Id == key, HttpContext.RequestAborted)
         ? Ok(Reader.Articles.Where(a => a.Contacts.Any(c => c.Id == key)))
         : NotFound();
 }

@@ -44,8 +44,24 @@ public static class PublishedCountOption
             return;
         if (reader.Preview)
             return;
-        feature.TotalCountFunc = () => PublishedCounts.Count(reader, contentType, tag)
-            ?? throw new InvalidOperationException("Published counts answer anonymous readers only.");
+        var pending = new PendingCount(reader, contentType, tag);
+        options.Request.HttpContext.Items[typeof(PendingCount)] = pending;
+        // [EnableQuery] asks for the count of /$count before the query is read; ReadAsync then sets the real one.
+        feature.TotalCountFunc = () => pending.Value ?? 0;
+    }
+
+    /// <summary>Reads the count offered, if one was, and gives it to OData (asynchronously, after OData's own steps).</summary>
+    public static async Task ReadAsync(HttpContext context, CancellationToken ct)
+    {
+        if (context.Items[typeof(PendingCount)] is not PendingCount pending)
+            return;
+        pending.Value = await PublishedCounts.CountAsync(pending.Reader, pending.ContentType, pending.Tag, ct);
+        context.ODataFeature().TotalCount = pending.Value;
+    }
+
+    private sealed record PendingCount(ContentReader Reader, string ContentType, string? Tag)
+    {
+        public long? Value { get; set; }
     }
 
     /// <summary>The tag of <c>tags/any(t:t eq 'literal')</c>, or null when the filter is anything else.</summary>

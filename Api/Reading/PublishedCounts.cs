@@ -13,24 +13,20 @@ public static class PublishedCounts
 {
     /// <summary>Published articles with the tag, or all of them when the tag is null; null when these counts cannot answer.</summary>
     public static async Task<int?> ArticlesAsync(ContentReader reader, string? tag, CancellationToken ct) =>
-        Answers(reader, tag) ? checked((int)await CountAsync(reader.Db, PublishedCount.Articles, tag ?? PublishedCount.All, ct)) : null;
+        await CountAsync(reader, PublishedCount.Articles, tag, ct) is { } count ? checked((int)count) : null;
 
     /// <summary>
-    /// The same for OData's synchronous $count (<see cref="OData.PublishedCountOption"/>): published articles with the
-    /// tag or all of them, or all published pledges.
+    /// The same for OData's $count (<see cref="OData.PublishedCountOption"/>): published articles with the tag or all
+    /// of them, or all published pledges.
     /// </summary>
-    public static long? Count(ContentReader reader, string contentType, string? tag) =>
-        Answers(reader, tag) ? CountNow(reader.Db, contentType, tag ?? PublishedCount.All) : null;
+    public static async Task<long?> CountAsync(ContentReader reader, string contentType, string? tag, CancellationToken ct) =>
+        Answers(reader, tag) ? await Read(reader.Db, contentType, tag ?? PublishedCount.All, ct) : null;
 
     // The delivery face only (a compiled query is bound to its model). No tag is empty (ArticleContent refuses one);
     // an empty tag asked for would read the row of all.
     private static bool Answers(ContentReader reader, string? tag) => !reader.Preview && tag is not "";
 
-    private static readonly Func<ContentDbContext, string, string, CancellationToken, Task<long>> CountAsync =
+    private static readonly Func<ContentDbContext, string, string, CancellationToken, Task<long>> Read =
         EF.CompileAsyncQuery((ContentDbContext db, string contentType, string tag, CancellationToken ct) =>
-            db.PublishedCounts.Where(c => c.ContentType == contentType && c.Tag == tag).Select(c => c.Count).FirstOrDefault());
-
-    private static readonly Func<ContentDbContext, string, string, long> CountNow =
-        EF.CompileQuery((ContentDbContext db, string contentType, string tag) =>
             db.PublishedCounts.Where(c => c.ContentType == contentType && c.Tag == tag).Select(c => c.Count).FirstOrDefault());
 }

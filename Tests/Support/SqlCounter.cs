@@ -8,31 +8,34 @@ public sealed class SqlCounter : DbCommandInterceptor
 {
     private int _count;
     public int Count => Volatile.Read(ref _count);
+    private volatile string _lastQuery = "";
+    /// <summary>The text of the last query read asynchronously.</summary>
+    public string LastQuery => _lastQuery;
     public void Reset() => Interlocked.Exchange(ref _count, 0);
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
+        _lastQuery = command.CommandText;
         Interlocked.Increment(ref _count);
         return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
     }
 
-    private int _blockingPoolThreads;
-    /// <summary>Synchronous commands sent from a thread-pool thread (each blocks it until PostgreSQL answers).</summary>
-    public int BlockingPoolThreads => Volatile.Read(ref _blockingPoolThreads);
+    private int _synchronous;
+    /// <summary>Commands sent synchronously (each blocks its thread until PostgreSQL answers).</summary>
+    public int Synchronous => Volatile.Read(ref _synchronous);
 
-    // OData runs its queries synchronously; count those too.
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
         Interlocked.Increment(ref _count);
-        if (Thread.CurrentThread.IsThreadPoolThread)
-            Interlocked.Increment(ref _blockingPoolThreads);
+        Interlocked.Increment(ref _synchronous);
         return base.ReaderExecuting(command, eventData, result);
     }
 
     public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
         Interlocked.Increment(ref _count);
+        Interlocked.Increment(ref _synchronous);
         return base.ScalarExecuting(command, eventData, result);
     }
 
