@@ -103,7 +103,8 @@ public static class ArticleEndpoints
     /// <summary>
     /// The hot reads, compiled once per face: EF Core skips building, hashing and looking up the query on every request
     /// (a compiled query is bound to one model, so each face's model has its own). The face's filters decide what is
-    /// seen, with the same skip of per-row photo and contact checks as <see cref="ContentReader.Articles"/>.
+    /// seen, with the same skip of per-row photo and contact checks as <see cref="ContentReader.Articles"/>. The article
+    /// reads are prepared on the read connections (<see cref="PreparedReads"/>).
     /// </summary>
     private sealed class Queries
     {
@@ -112,12 +113,12 @@ public static class ArticleEndpoints
         public static Queries Of(ContentReader reader) => ByModel.GetValue(reader.Db.Model, _ => new Queries());
 
         public readonly Func<ContentDbContext, Guid, CancellationToken, Task<ArticleRow?>> ById =
-            EF.CompileAsyncQuery((ContentDbContext db, Guid id, CancellationToken ct) => db.Articles
+            EF.CompileAsyncQuery((ContentDbContext db, Guid id, CancellationToken ct) => db.Articles.TagWith(PreparedReads.Tag)
                 .IgnoreQueryFilters(ContentReader.UsedByPublished).AsNoTracking()
                 .Where(a => a.Id == id).Select(ArticleRow.Projection).FirstOrDefault());
 
         public readonly Func<ContentDbContext, string, CancellationToken, Task<ArticleRow?>> BySlug =
-            EF.CompileAsyncQuery((ContentDbContext db, string slug, CancellationToken ct) => db.Articles
+            EF.CompileAsyncQuery((ContentDbContext db, string slug, CancellationToken ct) => db.Articles.TagWith(PreparedReads.Tag)
                 .IgnoreQueryFilters(ContentReader.UsedByPublished).AsNoTracking()
                 .Where(a => a.Slug == slug).Select(ArticleRow.Projection).FirstOrDefault());
 
