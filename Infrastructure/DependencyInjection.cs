@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace ContentApi.Infrastructure;
 
@@ -15,15 +16,22 @@ public static class DependencyInjection
             ?? throw new InvalidOperationException(
                 "No database configured: set ConnectionStrings:ContentDb (environment variable ConnectionStrings__ContentDb).");
 
-        // Pooled: reads create a context per request, and a pooled one skips most of the set-up. The store (also the
-        // delivery face) and the read-only preview face share one configuration.
-        // The host's interceptors (the API's answer and count caches) serve the store and delivery face only: editors'
-        // reads are never cached.
+        // Pooled: reads create a context per request, and a pooled one skips most of the set-up. Three faces, two kinds
+        // of connection: the store (ContentDbContext, every write) on connections that prepare nothing; the delivery
+        // face (anonymous reads) and the read-only preview face on read-only connections where the hot reads are
+        // prepared (PreparedReads). The host's interceptors (the API's answer and count caches, eviction on save) serve
+        // the store and the delivery face: editors' reads are never cached.
+        var write = WriteConnectionString(connectionString);
+        var read = ReadConnectionString(connectionString);
         builder.Services.AddDbContextPool<ContentDbContext>((services, options) =>
-            Configure(options).AddInterceptors(services.GetServices<IInterceptor>()));
-        builder.Services.AddDbContextPool<PreviewDbContext>((_, options) => Configure(options));
+            Configure(options, write).AddInterceptors(services.GetServices<IInterceptor>()));
+        builder.Services.AddDbContextPool<DeliveryDbContext>((services, options) =>
+            Configure(options, read).AddInterceptors([Prepare, .. services.GetServices<IInterceptor>()]));
+        // Editors read the committed state of the same server: their write answers are read after the commit. (With a
+        // standby behind ContentDb's reads, that would need read-your-writes.)
+        builder.Services.AddDbContextPool<PreviewDbContext>((_, options) => Configure(options, read).AddInterceptors(Prepare));
 
-        DbContextOptionsBuilder Configure(DbContextOptionsBuilder options) => options
+        static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) => options
             .UseNpgsql(connectionString, ContentDbContext.ConfigureNpgsql)
             .UseSnakeCaseNamingConvention()
             // EF Core logs every failed command as an error, also those the API answers with a 4xx (a NUL byte or a
@@ -39,5 +47,26 @@ public static class DependencyInjection
         builder.Services.Configure<PhotoStorageOptions>(builder.Configuration.GetSection(PhotoStorageOptions.Section));
         builder.Services.AddSingleton<PhotoStorage>();
         builder.Services.AddSingleton(TimeProvider.System);
+    }
+
+    private static readonly PreparedReads Prepare = new();
+
+    /// <summary>
+    /// The connections that write: Npgsql prepares nothing automatically, whatever the configured string says. Npgsql
+    /// 10 corrupts a connection's automatically prepared statements after a failed statement (npgsql/npgsql#6391,
+    /// open), and writes are what fail inside transactions (a conflicting version, a deferred check).
+    /// </summary>
+    public static string WriteConnectionString(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 0 }.ConnectionString;
+
+    /// <summary>
+    /// The connections that read: sessions PostgreSQL keeps read-only (a write through them is refused), where the hot
+    /// reads are prepared explicitly (<see cref="PreparedReads"/> says why not automatically).
+    /// </summary>
+    public static string ReadConnectionString(string connectionString)
+    {
+        var read = new NpgsqlConnectionStringBuilder(WriteConnectionString(connectionString));
+        read.Options = $"{read.Options} -c default_transaction_read_only=on".Trim();
+        return read.ConnectionString;
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using ContentApi.Api.Contacts;
 using ContentApi.Api.Photos;
 using ContentApi.Domain;
+using ContentApi.Infrastructure;
 
 namespace ContentApi.Api.Articles;
 
@@ -37,15 +38,19 @@ public record ArticleDto(
     List<PhotoDto> BodyPhotos,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? HasPendingChanges);
 
-/// <summary>What the article query loads; the HTML is rendered afterwards, once the body's photos are known.</summary>
+/// <summary>
+/// What the article query loads, in one round trip: the article, its hero photo, contacts and pledge, and the photos it
+/// shows (<see cref="Article.PhotoIds"/>, for the body's image blocks); the HTML is rendered afterwards.
+/// </summary>
 internal record ArticleRow(
     Guid Id, string Slug, string Title, string Lead, string? Summary, List<string> Tags, ContentStatus Status,
     DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, List<Block> Body, PhotoDto? HeroPhoto,
-    List<ContactDto> Contacts, PledgeReferenceDto? Pledge, int Version, bool? HasPendingChanges)
+    List<ContactDto> Contacts, PledgeReferenceDto? Pledge, List<PhotoDto> Photos, int Version, bool? HasPendingChanges)
 {
     // The hero photo is written out as in ArticleSummaryDto (EF Core translates a reference navigation's projection only
-    // when it is inlined), so only the columns the answer shows are read.
-    public static readonly Expression<Func<Article, ArticleRow>> Projection = a => new ArticleRow(
+    // when it is inlined), so only the columns the answer shows are read. The photos are read through the context
+    // (there is no navigation to them); the context and the article are the parameters.
+    public static readonly Expression<Func<ContentDbContext, Article, ArticleRow>> Projection = (db, a) => new ArticleRow(
         a.Id, a.Slug, a.Title, a.Lead, a.Summary, a.Tags, a.Status, a.PublishedAt, a.UpdatedAt, a.Body,
         a.HeroPhoto == null ? null : new PhotoDto(a.HeroPhoto.Id, a.HeroPhoto.AltText, a.HeroPhoto.Decorative,
             a.HeroPhoto.Caption, a.HeroPhoto.Credit, a.HeroPhoto.Width, a.HeroPhoto.Height, a.HeroPhoto.MediaType,
@@ -56,5 +61,9 @@ internal record ArticleRow(
         a.Pledge == null
             ? null
             : new PledgeReferenceDto(a.Pledge.Id, a.Pledge.Year, a.Pledge.Title, a.Pledge.ValidFrom, a.Pledge.ValidTo),
+        // The photos of the body's image blocks (the hero is read above): most articles have none, and this reads none.
+        // From the array, so that PostgreSQL finds each photo by its key.
+        a.PhotoIds.AsQueryable().Where(id => id != a.HeroPhotoId).Join(db.Photos, id => id, p => p.Id, (_, p) => p)
+            .Select(PhotoDto.Projection).ToList(),
         a.Version, a.HasPendingChanges);
 }

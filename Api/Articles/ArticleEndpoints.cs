@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using ContentApi.Api.Hosting;
 using ContentApi.Api.Photos;
 using ContentApi.Api.Reading;
@@ -114,8 +115,11 @@ public static class ArticleEndpoints
 
     /// <summary>
     /// The hot reads, compiled once per face: EF Core skips building, hashing and looking up the query on every request
-    /// (a compiled query is bound to one model, so each face's model has its own). The face's filters decide what is
-    /// seen, with the same skip of per-row photo and contact checks as <see cref="ContentReader.Articles"/>.
+    /// (a compiled query is bound to one model, so each face's model has its own), and PostgreSQL plans them once per
+    /// connection (<see cref="PreparedReads"/>). The face's filters decide what is seen, with the same skip of per-row
+    /// photo and contact checks as <see cref="ContentReader.Articles"/>. No Take(1): id and slug are unique, and with it
+    /// EF Core wraps the article in a subquery that the collections are joined to. (EF Core 10 still selects every column
+    /// of the article here, its pending version included, which the list's projection, without the body, does not.)
     /// </summary>
     private sealed class Queries
     {
@@ -123,29 +127,66 @@ public static class ArticleEndpoints
 
         public static Queries Of(ContentReader reader) => ByModel.GetValue(reader.Db.Model, _ => new Queries());
 
-        public readonly Func<ContentDbContext, Guid, CancellationToken, Task<ArticleRow?>> ById =
-            EF.CompileAsyncQuery((ContentDbContext db, Guid id, CancellationToken ct) => db.Articles
-                .IgnoreQueryFilters(ContentReader.UsedByPublished).AsNoTracking()
-                .Where(a => a.Id == id).Select(ArticleRow.Projection).FirstOrDefault());
+        private readonly Func<ContentDbContext, Guid, IAsyncEnumerable<ArticleRow>> _byId = Compile((Article a, Guid id) => a.Id == id);
 
-        public readonly Func<ContentDbContext, string, CancellationToken, Task<ArticleRow?>> BySlug =
-            EF.CompileAsyncQuery((ContentDbContext db, string slug, CancellationToken ct) => db.Articles
-                .IgnoreQueryFilters(ContentReader.UsedByPublished).AsNoTracking()
-                .Where(a => a.Slug == slug).Select(ArticleRow.Projection).FirstOrDefault());
+        private readonly Func<ContentDbContext, string, IAsyncEnumerable<ArticleRow>> _bySlug = Compile((Article a, string slug) => a.Slug == slug);
+
+        public Task<ArticleRow?> ById(ContentDbContext db, Guid id, CancellationToken ct) => FirstAsync(_byId(db, id), ct);
+
+        public Task<ArticleRow?> BySlug(ContentDbContext db, string slug, CancellationToken ct) => FirstAsync(_bySlug(db, slug), ct);
 
         public readonly Func<ContentDbContext, List<Guid>, IAsyncEnumerable<PhotoDto>> PhotosById =
             EF.CompileAsyncQuery((ContentDbContext db, List<Guid> ids) => db.Photos.IgnoreQueryFilters().AsNoTracking()
                 .Where(p => ids.Contains(p.Id)).Select(PhotoDto.Projection));
+
+        private static readonly Expression<Func<ContentDbContext, IQueryable<Article>>> Articles = db =>
+            db.Articles.TagWith(PreparedReads.Tag).IgnoreQueryFilters(ContentReader.UsedByPublished).AsNoTracking()
+                // Contacts and photos in the same round trip; an article has few of each, so few rows.
+                .AsSingleQuery();
+
+        /// <summary>
+        /// <c>(db, key) => Articles(db).Where(a => match(a, key)).Select(a => ArticleRow.Projection(db, a))</c>, compiled:
+        /// one projection for both keys (EF Core inlines no method or expression of ours, so they are put in by hand).
+        /// </summary>
+        private static Func<ContentDbContext, TKey, IAsyncEnumerable<ArticleRow>> Compile<TKey>(Expression<Func<Article, TKey, bool>> match)
+        {
+            var db = Expression.Parameter(typeof(ContentDbContext), "db");
+            var where = Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(Article)], Inline(Articles, db),
+                Expression.Quote(Expression.Lambda<Func<Article, bool>>(match.Body, match.Parameters[0])));
+            var row = Expression.Lambda<Func<Article, ArticleRow>>(Inline(ArticleRow.Projection, db), ArticleRow.Projection.Parameters[1]);
+            var select = Expression.Call(typeof(Queryable), nameof(Queryable.Select), [typeof(Article), typeof(ArticleRow)],
+                where, Expression.Quote(row));
+            return EF.CompileAsyncQuery(Expression.Lambda<Func<ContentDbContext, TKey, IQueryable<ArticleRow>>>(select, db, match.Parameters[1]));
+        }
+
+        /// <summary>The body of a lambda whose first parameter is the context, with <paramref name="db"/> in its place.</summary>
+        private static Expression Inline(LambdaExpression lambda, ParameterExpression db) => new Substitute(lambda.Parameters[0], db).Visit(lambda.Body);
+
+        private sealed class Substitute(ParameterExpression from, Expression to) : ExpressionVisitor
+        {
+            protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
+        }
+
+        private static async Task<ArticleRow?> FirstAsync(IAsyncEnumerable<ArticleRow> rows, CancellationToken ct)
+        {
+            await foreach (var row in rows.WithCancellation(ct))
+                return row;
+            return null;
+        }
     }
 
     private static async Task<ArticleDto> BuildAsync(ContentReader reader, ArticleRow row, CancellationToken ct)
     {
-        var photoIds = row.Body.Where(b => b.Type == BlockType.Image && b.PhotoId is not null).Select(b => b.PhotoId!.Value).Distinct().ToList();
-        List<PhotoDto> bodyPhotos = [];
-        if (photoIds.Count > 0)
-            await foreach (var photo in Queries.Of(reader).PhotosById(reader.Db, photoIds).WithCancellation(ct))
-                bodyPhotos.Add(photo);
-        var html = BodyHtml.Render(row.Body, bodyPhotos.ToDictionary(p => p.Id));
+        var photos = row.Photos.ToDictionary(p => p.Id);
+        if (row.HeroPhoto is { } hero)
+            photos.TryAdd(hero.Id, hero);
+        var shown = row.Body.Where(b => b.Type == BlockType.Image && b.PhotoId is not null).Select(b => b.PhotoId!.Value).Distinct().ToList();
+        // An editor's pending version may show photos the live one does not (the article's photo list is the live one's).
+        if (shown.Where(id => !photos.ContainsKey(id)).ToList() is { Count: > 0 } missing)
+            await foreach (var photo in Queries.Of(reader).PhotosById(reader.Db, missing).WithCancellation(ct))
+                photos.TryAdd(photo.Id, photo);
+        var bodyPhotos = shown.Where(photos.ContainsKey).Select(id => photos[id]).ToList();
+        var html = BodyHtml.Render(row.Body, photos);
         return new ArticleDto(
             row.Id, row.Slug, row.Title, row.Lead, row.Summary, row.Tags, row.Status, row.PublishedAt, row.UpdatedAt,
             row.Body, html, row.HeroPhoto, row.Contacts, row.Pledge, bodyPhotos, row.HasPendingChanges);

@@ -62,8 +62,9 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
         return InterceptionResult<DbDataReader>.SuppressWithResult(Reader(value));
     }
 
-    // Read the way EF Core reads it. (With auto-prepared statements Npgsql answered "unexpected backend message
-    // DataRow" here now and then: npgsql/npgsql#6391, the reason prepared statements are off; see README.)
+    // Read the way EF Core reads it. (When reads and writes shared connections with auto-prepared statements, Npgsql
+    // answered "unexpected backend message DataRow" here now and then: npgsql/npgsql#6391, after a failed write was
+    // rolled back on the connection. Reads now have connections of their own: Infrastructure/DependencyInjection.cs.)
     private static object Count(DbCommand command)
     {
         using var reader = command.ExecuteReader();

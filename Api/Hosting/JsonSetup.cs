@@ -17,8 +17,9 @@ public static class JsonSetup
         // Names only: a number (“"status": 99”) would store a value that has no name.
         options.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
         options.Converters.Add(new UtcDateTimeOffsetConverter());
+        // The REST answers' contracts come from the compiler (WireJson); anything else by reflection.
         // A body block carries only the fields of its kind: a paragraph has no url, an image no text.
-        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+        options.TypeInfoResolver = JsonTypeInfoResolver.Combine(WireJson.Default, options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
             .WithAddedModifier(info =>
             {
                 if (info.Type != typeof(Block))

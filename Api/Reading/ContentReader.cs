@@ -7,11 +7,13 @@ namespace ContentApi.Api.Reading;
 
 /// <summary>
 /// The one reader: which content this caller may see, and in which version. Anonymous callers read the delivery face
-/// (<see cref="ContentDbContext"/>: published content, <see cref="Visibility"/>); callers who may preview read the
+/// (<see cref="DeliveryDbContext"/>, the model of <see cref="ContentDbContext"/>: published content,
+/// <see cref="Visibility"/>); callers who may preview read the
 /// preview face (<see cref="PreviewDbContext"/>: everything, each article and pledge in its newest version, pending
 /// changes included, marked with <c>hasPendingChanges</c>). Every read path (REST items and lists, OData sets, keys,
 /// $expand and $count) reads through it. Answers to callers with credentials are never stored by shared caches
-/// (the response store marks them <c>private, no-store</c>).
+/// (the response store marks them <c>private, no-store</c>). Both faces read through read-only connections where the hot
+/// reads are prepared (<see cref="PreparedReads"/>); writes go through <see cref="ContentDbContext"/> (Infrastructure/DependencyInjection.cs says why).
 /// </summary>
 /// <remarks>A minimal-API handler takes it as a parameter (bound from the request); a controller calls <see cref="For"/>.</remarks>
 public sealed class ContentReader
@@ -35,7 +37,7 @@ public sealed class ContentReader
     public static ValueTask<ContentReader?> BindAsync(HttpContext context, ParameterInfo parameter) => ValueTask.FromResult<ContentReader?>(For(context));
 
     /// <summary>The face this caller reads; resolved on first use, so an anonymous read never rents a preview context.</summary>
-    public ContentDbContext Db => Preview ? _services.GetRequiredService<PreviewDbContext>() : _services.GetRequiredService<ContentDbContext>();
+    public ContentDbContext Db => Preview ? _services.GetRequiredService<PreviewDbContext>() : _services.GetRequiredService<DeliveryDbContext>();
 
     public TimeProvider Clock => _services.GetRequiredService<TimeProvider>();
 

@@ -100,4 +100,40 @@ public class ArticleEditingTests : ApiTest
         Assert.That((string?)live["updatedAt"], Is.EqualTo("2024-06-15T11:00:00Z"));
         Assert.That((string?)live["publishedAt"], Is.EqualTo("2024-03-01T08:00:00Z"), "the first publication date stays");
     }
+
+    [Test]
+    public async Task AnArticleAndItsBodyPhotosAreOneCommandAndAPendingVersionShowsEditorsItsNewPhotos()
+    {
+        var hero = Photo("Hamnen.");
+        var inBody = Photo("Torget.");
+        var added = Photo("Det nya fotot.");
+        var article = Article("Med bilder");
+        article.HeroPhotoId = hero.Id;
+        article.Body = [Block.Paragraph("Text."), Block.Image(inBody.Id), Block.Image(hero.Id, "Hamnen igen.")];
+        article.RefreshPhotoIds();
+        await SaveAsync(hero, inBody, added, article);
+
+        ForgetStoredAnswers();
+        TestRun.Factory.Sql.Reset();
+        var live = await GetJson($"/api/articles/{article.Id}");
+        Assert.That(TestRun.Factory.Sql.Count, Is.EqualTo(1), "the article, its hero, contacts, pledge and body photos in one command");
+        Assert.That(Strings(live["bodyPhotos"], "id"), Is.EqualTo(new[] { inBody.Id.ToString(), hero.Id.ToString() }), "in the body's order");
+        Assert.That((string?)live["bodyHtml"], Does.Contain($"<img src=\"/api/photos/{inBody.Id}/file\" alt=\"Torget.\"")
+            .And.Contain($"<img src=\"/api/photos/{hero.Id}/file\" alt=\"Hamnen.\""));
+
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var change = new HttpRequestMessage(HttpMethod.Patch, $"/api/articles/{article.Id}")
+        {
+            Content = new StringContent($$"""{"body":[{"type":"Image","photoId":"{{added.Id}}"}]}""", Encoding.UTF8, "application/merge-patch+json"),
+        };
+        change.Headers.IfMatch.Add(new EntityTagHeaderValue("\"1\""));
+        using var patched = await editor.SendAsync(change);
+        Assert.That(patched.StatusCode, Is.EqualTo(HttpStatusCode.OK), await patched.Content.ReadAsStringAsync());
+
+        var preview = await GetJson(editor, $"/api/articles/{article.Id}");
+        Assert.That(Strings(preview["bodyPhotos"], "id"), Is.EqualTo(new[] { added.Id.ToString() }));
+        Assert.That((string?)preview["bodyHtml"], Does.Contain($"<img src=\"/api/photos/{added.Id}/file\" alt=\"Det nya fotot.\""));
+        Assert.That(Strings((await GetJson($"/api/articles/{article.Id}", forget: true))["bodyPhotos"], "id"),
+            Is.EqualTo(new[] { inBody.Id.ToString(), hero.Id.ToString() }), "readers see the live version");
+    }
 }
