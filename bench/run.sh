@@ -5,7 +5,7 @@
 #   BENCH_SCENARIOS='^(raw-pk|id-miss)$' bench/run.sh  # only the scenarios whose names match (a quick trial)
 #
 # What it does (see the "Benchmark" section of README.md):
-#   1. builds the API (dotnet publish -c Release) and the baselines bench/baselines/{FixedJson,RawNpgsql};
+#   1. builds the API (dotnet publish -c Release, ReadyToRun for this machine's runtime) and the baselines bench/baselines/{FixedJson,RawNpgsql};
 #   2. starts a throwaway PostgreSQL cluster (scripts/postgres.sh) in a temporary folder on a free port, runs the API's
 #      `migrate`, `seed-demo`, `generate-articles $ARTICLES`, then VACUUM ANALYZE;
 #   3. EXPLAINs the hand-written queries (psql) and records the plans of the API's own SQL (auto_explain, one request
@@ -206,7 +206,8 @@ fi
 log "building the API (Release) from the $SOURCE_DESC"
 T_BUILD=$SECONDS
 rm -rf "$OUT/api"
-dotnet publish "$SRC/Api/Api.csproj" "${BUILD_FLAGS[@]}" -o "$OUT/api" >"$OUT/build-api.log" 2>&1 \
+# For this machine's runtime, so that the API is compiled ahead of time (ReadyToRun, see Api/Api.csproj) as deployed.
+dotnet publish "$SRC/Api/Api.csproj" "${BUILD_FLAGS[@]}" --use-current-runtime --self-contained false -o "$OUT/api" >"$OUT/build-api.log" 2>&1 \
   || { cat "$OUT/build-api.log" >&2; die "the API does not build (try BENCH_SOURCE=HEAD to measure the last commit)"; }
 API_DLL="$OUT/api/Api.dll"
 
@@ -253,7 +254,9 @@ api_env() {
 existing=$(psql_app -Atc "select count(*) from articles" 2>/dev/null || echo 0)
 GEN_PID=""
 if (( existing >= ARTICLES )); then
-  log "the database already has $existing articles; skipping generation"
+  log "the database already has $existing articles; skipping generation (migrating it to this build's schema)"
+  (cd "$OUT/api" && api_env dotnet "$API_DLL" migrate) >"$OUT/generate.log" 2>&1 \
+    || { tail -n 30 "$OUT/generate.log" >&2; die "migrating the kept database failed"; }
   GEN_SECONDS=0
 else
   (( existing == 0 )) || die "$PGDATA_DIR has $existing articles (< $ARTICLES); delete it or use another BENCH_DATA_DIR"
