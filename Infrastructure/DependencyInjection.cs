@@ -67,6 +67,10 @@ public static class DependencyInjection
     {
         var read = new NpgsqlConnectionStringBuilder(WriteConnectionString(connectionString));
         read.Options = $"{read.Options} -c default_transaction_read_only=on".Trim();
+        // A connection back in the pool is not reset: reads change no session state a reset would undo, and with
+        // statements prepared Npgsql's reset is seven statements (it cannot DISCARD ALL), sent with every read
+        // (measured: 8 statements per article instead of 1).
+        read.NoResetOnClose = true;
         return read.ConnectionString;
     }
 }

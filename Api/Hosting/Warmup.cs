@@ -31,7 +31,8 @@ public sealed class Warmup(IServer server, IHostApplicationLifetime lifetime, IO
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_done.Task.IsCompleted ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("warming up"));
+        // Degraded, not Unhealthy: it is expected, and logged as a warning; /health/ready answers it 503 all the same.
+        Task.FromResult(_done.Task.IsCompleted ? HealthCheckResult.Healthy() : HealthCheckResult.Degraded("warming up"));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
