@@ -202,3 +202,38 @@ contentapi_docker_available() {
     docker info >/dev/null 2>&1
   fi
 }
+
+# Sets libpq's PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD (and PGSSLMODE) from an Npgsql connection string
+# ("Host=…;Port=…;Database=…;Username=…;Password=…"), so the PostgreSQL tools reach the database the API uses.
+contentapi_pg_env_from_connection_string() {
+  local part key value
+  local -a parts
+  IFS=';' read -r -a parts <<< "$1"
+  for part in "${parts[@]}"; do
+    [[ "$part" == *=* ]] || continue
+    key="$(echo "${part%%=*}" | tr '[:upper:]' '[:lower:]' | tr -d ' ')"
+    value="${part#*=}"
+    value="${value#"${value%%[![:space:]]*}"}"; value="${value%"${value##*[![:space:]]}"}"
+    case "$key" in
+      host|server) export PGHOST="$value" ;;
+      port) export PGPORT="$value" ;;
+      database|db) export PGDATABASE="$value" ;;
+      username|userid|user|uid) export PGUSER="$value" ;;
+      password|pwd|psw) export PGPASSWORD="$value" ;;
+      sslmode) export PGSSLMODE="$(echo "$value" | tr '[:upper:]' '[:lower:]')" ;;
+    esac
+  done
+}
+
+# Prints the directory of the newest client tools (pg_dump, pg_restore, psql) on this machine.
+contentapi_pg_client_bin() {
+  local d best=""
+  if command -v pg_dump >/dev/null 2>&1 && [[ "$(readlink -f "$(command -v pg_dump)")" != */pg_wrapper ]]; then
+    dirname "$(readlink -f "$(command -v pg_dump)")"; return 0
+  fi
+  while IFS= read -r d; do
+    if [[ -x "$d/pg_dump" && -x "$d/pg_restore" && -x "$d/psql" ]]; then best="$d"; fi
+  done < <(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V)
+  [[ -n "$best" ]] || { _contentapi_log "pg_dump not found: apt-get install postgresql-client"; return 1; }
+  echo "$best"
+}
