@@ -57,8 +57,11 @@ builder.Services.Configure<ScheduleOptions>(builder.Configuration.GetSection(Sch
 builder.Services.AddSingleton<ScheduleRunner>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ScheduleRunner>());
 
-// OpenAPI document and Swagger UI.
+// OpenAPI document and Swagger UI (served when OpenApi:Enabled, by default in Development).
 builder.Services.AddOpenApiDocument();
+
+// Browsers and TLS: CORS, nosniff, Swagger UI's CSP, no-store on errors; HSTS and HTTPS redirection when configured.
+builder.AddWebSecurity();
 
 // Delivery: compression, the server's output cache (evicted on save), HTTP caching headers.
 builder.Services.AddDelivery(builder.Configuration);
@@ -82,6 +85,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     // Errors the client caused are answered with a 4xx; they are not the server's errors to log as such.
     SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
 });
+app.UseWebSecurity();
 // Anonymous reads of content are answered from the store before anything else runs (kept compressed as sent), or made,
 // given their caching headers and stored; reads with credentials are private.
 app.UseMiddleware<ResponseStoreMiddleware>();

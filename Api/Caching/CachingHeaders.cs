@@ -32,7 +32,9 @@ public sealed class CachingHeaders(IOptions<HttpCachingOptions> options)
             headers.ETag = StrongETag(body);
             if (StringValues.IsNullOrEmpty(headers.CacheControl))
                 headers.CacheControl = _public;
-            headers.Vary = ContentRoutes.IsOData(context.Request.Path) ? ODataVary : RestVary;
+            var vary = ContentRoutes.IsOData(context.Request.Path) ? ODataVary : RestVary;
+            // Kept with what was there (Origin, when CORS is on).
+            headers.Vary = StringValues.IsNullOrEmpty(headers.Vary) ? vary : StringValues.Concat(vary, headers.Vary);
         }
         else
             DescribeUnkept(response);

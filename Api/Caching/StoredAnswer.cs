@@ -29,11 +29,13 @@ internal readonly record struct StoreKey(string Scheme, string Host, string Path
 internal sealed class StoredAnswer
 {
     // Not kept: set by the server on every answer, or by the store itself.
-    private static readonly HashSet<string> Transient = new(StringComparer.OrdinalIgnoreCase)
-    {
+    private static readonly HashSet<string> Transient = new(
+    [
         HeaderNames.Date, HeaderNames.Server, HeaderNames.ContentLength, HeaderNames.TransferEncoding, HeaderNames.Connection,
         HeaderNames.KeepAlive, HeaderNames.Age, CacheStatus.Header,
-    };
+        // Set on every answer before the store answers: per request, for the origin that asked (see Hosting/Cors.cs).
+        HeaderNames.XContentTypeOptions, .. Hosting.Cors.HeaderNamesSet,
+    ], StringComparer.OrdinalIgnoreCase);
 
     private StoredAnswer(byte[] body, KeyValuePair<string, StringValues>[] headers, string etag, string lastModified, long expires, long size)
     {

@@ -59,9 +59,18 @@ public static class OpenApiSetup
         });
     }
 
-    /// <summary>The document at /swagger/v1/swagger.json (without servers, see <see cref="DevelopmentServer"/>) and Swagger UI.</summary>
+    /// <summary>Where Swagger UI and the document are served.</summary>
+    public const string UiPath = "/swagger";
+
+    /// <summary>
+    /// The document at /swagger/v1/swagger.json (without servers, see <see cref="DevelopmentServer"/>) and Swagger UI,
+    /// when <c>OpenApi:Enabled</c> says so: by default in Development only, since the document lists every route, the
+    /// administrative ones too.
+    /// </summary>
     public static void UseOpenApiDocument(this WebApplication app)
     {
+        if (!app.Configuration.GetValue("OpenApi:Enabled", app.Environment.IsDevelopment()))
+            return;
         app.UseSwagger(options => options.PreSerializeFilters.Add((document, _) => document.Servers = null));
         app.UseSwaggerUI(options => options.DocumentTitle = "ContentApi – Sölvesborgs kommun");
     }

@@ -41,8 +41,8 @@ public static class TestAuth
             SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
         });
 
-    /// <summary>A client that sends a new API key with <paramref name="role"/>.</summary>
-    public static async Task<HttpClient> KeyClientAsync(string role, string name = "tests")
+    /// <summary>A client that sends a new API key with <paramref name="role"/> (to <paramref name="api"/>, else the test run's API).</summary>
+    public static async Task<HttpClient> KeyClientAsync(string role, string name = "tests", ContentApiFactory? api = null)
     {
         var (key, secret) = ApiKeys.Create($"{name}-{role}", role, DateTimeOffset.UtcNow);
         await using (var db = TestRun.Factory.CreateDbContext())
@@ -50,7 +50,7 @@ public static class TestAuth
             db.ApiKeys.Add(key);
             await db.SaveChangesAsync();
         }
-        var client = TestRun.Factory.CreateClient();
+        var client = (api ?? TestRun.Factory).CreateClient();
         client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.Header, secret);
         return client;
     }
