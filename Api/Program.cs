@@ -82,6 +82,9 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     // Errors the client caused are answered with a 4xx; they are not the server's errors to log as such.
     SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
 });
+// Behind a proxy: links and stored answers from PublicBaseUrl, never from the Host header; malformed headers are 4xx.
+app.UsePublicAddress();
+app.UseRequestChecks();
 // Anonymous reads of content are answered from the store before anything else runs (kept compressed as sent), or made,
 // given their caching headers and stored; reads with credentials are private.
 app.UseMiddleware<ResponseStoreMiddleware>();

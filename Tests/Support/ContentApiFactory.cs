@@ -12,7 +12,7 @@ namespace ContentApi.Tests.Support;
 
 /// <summary>The API on a real Kestrel socket, against the test database, with a clock the tests set.</summary>
 public sealed class ContentApiFactory(string connectionString, string photoFolder, TimeSpan? schedulePollInterval = null,
-    bool warmup = false)
+    bool warmup = false, IReadOnlyDictionary<string, string>? settings = null)
     : WebApplicationFactory<Program>
 {
     public TestClock Clock { get; } = new();
@@ -30,6 +30,8 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
         builder.UseSetting("Schedules:PollInterval", (schedulePollInterval ?? TimeSpan.FromHours(1)).ToString());
         // The warm-up's reads would race the tests that count SQL commands; its own test turns it on.
         builder.UseSetting("Warmup:Enabled", warmup.ToString());
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(new ErrorFileLog(Path.Combine(AppContext.BaseDirectory, "server-errors.log"))));
         builder.ConfigureServices(services =>
         {
