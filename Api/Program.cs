@@ -44,6 +44,9 @@ builder.Services.AddControllers()
             .AddSingleton<Microsoft.OData.UriParser.ODataUriResolver>(new Microsoft.OData.UriParser.StringAsEnumResolver()))
         .Select().Filter().Expand().OrderBy().Count().SkipToken().SetMaxTop(ContentQueryAttribute.MaxPageSize));
 
+// Behind a proxy: the public address (PublicBaseUrl) and the hosts answered (AllowedHosts).
+builder.AddPublicAddress();
+
 // Who may write: API keys and the municipality's OpenID Connect tokens, with editor, publisher and admin roles.
 builder.AddContentAuth();
 

@@ -32,19 +32,51 @@ public static class PublicAddress
         return uri;
     }
 
-    /// <summary>Treats every request as made to the public address, when one is configured.</summary>
+    /// <summary>
+    /// <c>AllowedHosts</c> is checked by <see cref="UsePublicAddress"/>, where a refusal is problem+json like every
+    /// other client error (ASP.NET Core's host filtering runs first of all and answers an HTML page).
+    /// </summary>
+    public static void AddPublicAddress(this IHostApplicationBuilder builder) =>
+        builder.Services.PostConfigure<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>(options => options.AllowedHosts = ["*"]);
+
+    /// <summary>
+    /// Refuses a Host that <c>AllowedHosts</c> does not list (400), then treats every request as made to the public
+    /// address, when one is configured.
+    /// </summary>
     public static void UsePublicAddress(this WebApplication app)
     {
+        var allowed = (app.Configuration["AllowedHosts"] ?? "*").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (allowed.Length > 0 && !allowed.Contains("*"))
+        {
+            var patterns = allowed.Select(host => new Microsoft.Extensions.Primitives.StringSegment(host)).ToList();
+            app.Use((context, next) =>
+            {
+                // No Host at all is HTTP/1.0 (HTTP/1.1 requires one, and Kestrel refuses a request without it).
+                var host = context.Request.Host;
+                if (!host.HasValue || HostString.MatchesAny(host.Value, patterns))
+                    return next(context);
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+                    {
+                        Status = StatusCodes.Status400BadRequest, Title = "Unknown host",
+                        Detail = "The Host header names a host this server does not answer for; use the API's public address.",
+                    },
+                }).AsTask();
+            });
+        }
         if (Read(app.Configuration) is not { } address)
             return;
         var scheme = address.Scheme;
-        var host = HostString.FromUriComponent(address);
+        var publicHost = HostString.FromUriComponent(address);
         var pathBase = PathString.FromUriComponent(address.AbsolutePath.TrimEnd('/'));
         app.Use((context, next) =>
         {
             var request = context.Request;
             request.Scheme = scheme;
-            request.Host = host;
+            request.Host = publicHost;
             if (pathBase.HasValue)
             {
                 if (request.Path.StartsWithSegments(pathBase, StringComparison.OrdinalIgnoreCase, out var rest))

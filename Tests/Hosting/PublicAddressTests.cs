@@ -137,3 +137,33 @@ public class PublicAddressTests : ApiTest
         return (response, await response.Content.ReadAsStringAsync());
     }
 }
+
+/// <summary>AllowedHosts, as production sets it: another Host is a 400 problem, the listed ones are answered.</summary>
+public class AllowedHostsTests : ApiTest
+{
+    [Test]
+    public async Task AHostNotListedIsA400ProblemAndAListedOneIsAnswered()
+    {
+        await SaveAsync(Article("Nyhet"));
+        await using var server = new ContentApiFactory(TestRun.ConnectionString, TestRun.PhotoFolder,
+            settings: new Dictionary<string, string> { ["AllowedHosts"] = "api.solvesborg.se;*.solvesborg.se;127.0.0.1;localhost" });
+        server.UseKestrel(0);
+        using var client = server.CreateClient();
+        foreach (var (host, allowed) in new[] { ("evil.example", false), ("solvesborg.se.evil.example", false), ("api.solvesborg.se", true), ("www.solvesborg.se:8080", true) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/articles");
+            request.Headers.Host = host;
+            using var response = await client.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            if (allowed)
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"{host}: {body}");
+            else
+            {
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), $"{host}: {body}");
+                Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), host);
+                Assert.That((string?)JsonNode.Parse(body)!["detail"], Does.Contain("Host"), host);
+            }
+        }
+        Assert.That((await client.GetAsync("/api/articles")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the address the client was given");
+    }
+}
