@@ -44,6 +44,9 @@ builder.Services.AddControllers()
             .AddSingleton<Microsoft.OData.UriParser.ODataUriResolver>(new Microsoft.OData.UriParser.StringAsEnumResolver()))
         .Select().Filter().Expand().OrderBy().Count().SkipToken().SetMaxTop(ContentQueryAttribute.MaxPageSize));
 
+// Behind a proxy: the public address (PublicBaseUrl) and the hosts answered (AllowedHosts).
+builder.AddPublicAddress();
+
 // Who may write: API keys and the municipality's OpenID Connect tokens, with editor, publisher and admin roles.
 builder.AddContentAuth();
 
@@ -85,7 +88,11 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     // Errors the client caused are answered with a 4xx; they are not the server's errors to log as such.
     SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
 });
+// Behind a proxy: links and stored answers from PublicBaseUrl, never from the Host header.
+app.UsePublicAddress();
 app.UseWebSecurity();
+// Malformed headers (Prefer, a Content-Type's charset) are 4xx before anything reads them.
+app.UseRequestChecks();
 // Anonymous reads of content are answered from the store before anything else runs (kept compressed as sent), or made,
 // given their caching headers and stored; reads with credentials are private.
 app.UseMiddleware<ResponseStoreMiddleware>();

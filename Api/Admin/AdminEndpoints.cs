@@ -97,11 +97,14 @@ public static class AdminEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Erase(ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, CancellationToken ct)
     {
-        var contact = await db.Contacts.IgnoreQueryFilters().FirstOrDefaultAsync(c => c.Id == id, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Locked until the erasure commits: another erasure of the same person waits, then finds nothing (404)
+        // instead of failing halfway through its own (a 500).
+        var contact = (await db.Contacts.FromSql($"SELECT * FROM contacts WHERE id = {id} FOR UPDATE").IgnoreQueryFilters()
+            .ToListAsync(ct)).SingleOrDefault();
         if (contact is null)
             return Editing.NotFound("Contact", id);
         var now = clock.GetUtcNow();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
 
         // Content: live links, pending article versions and pledges stop naming the person.
         var articles = await db.Articles.IgnoreQueryFilters().Include(a => a.Contacts)

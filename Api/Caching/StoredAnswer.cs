@@ -7,7 +7,9 @@ namespace ContentApi.Api.Caching;
 /// <summary>What an answer depends on: the address and the request headers it varies by (see the Vary header).</summary>
 /// <remarks>
 /// The scheme and host too: OData writes absolute links (<c>@odata.context</c>, <c>@odata.nextLink</c>) from them, so
-/// an answer made for one Host header must never go to a client that used another.
+/// an answer made for one Host header must never go to a client that used another. With <c>PublicBaseUrl</c> set the
+/// request's scheme and host are the public ones whatever the client sent (<see cref="Hosting.PublicAddress"/>), so a
+/// forged Host finds the one stored answer and stores no other.
 /// </remarks>
 internal readonly record struct StoreKey(string Scheme, string Host, string Path, string Query, string Accept, string AcceptEncoding,
     string AcceptCharset, string ODataMaxVersion, string Prefer)

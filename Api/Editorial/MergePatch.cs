@@ -39,6 +39,11 @@ public static class MergePatch
         {
             return (null, $"The body is not valid JSON: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // A property name that is not valid Unicode ({"\ud800x": 1}), met while duplicates are looked for.
+            return (null, $"The patch holds text that is not valid Unicode: {e.Message}");
+        }
     }
 
     /// <summary>The current state with the patch applied, read back as <typeparamref name="T"/>.</summary>

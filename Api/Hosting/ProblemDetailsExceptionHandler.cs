@@ -18,6 +18,10 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
         {
             // Route values, query strings and bodies that do not bind ("page=abc", malformed JSON).
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+            // An OData address routing cannot read, such as a parameter alias in a key that the query does not define
+            // (/odata/Articles(@x)): no endpoint was chosen yet, so nothing but the address can be at fault.
+            Microsoft.OData.ODataException odata when context.GetEndpoint() is null && ContentRoutes.IsOData(context.Request.Path) =>
+                (StatusCodes.Status400BadRequest, "Bad OData address", $"The OData address cannot be read: {odata.Message} Keys are written in the address, such as /odata/Articles(3fa85f64-5717-4562-b3fc-2c963f66afa6)."),
             _ when queryFault is not null => (StatusCodes.Status400BadRequest, "Query not supported", queryFault),
             // SQLSTATE class 22, data exceptions, are the values a client sent: a NUL character in a text, a division by
             // zero or an overflow in an OData $filter. The database refuses them; they are the client's to fix.

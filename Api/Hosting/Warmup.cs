@@ -23,7 +23,8 @@ public sealed class WarmupOptions
 /// read: an article by id and by slug, a list by tag, the current pledge, the OData queries integrators send. The
 /// first request of each kind pays for loading code, JIT compilation, EF Core's query compilation and OData's set-up
 /// (seconds in all on one core); without this, the first users after a deploy, behind a load balancer that waits for
-/// readiness, would pay it instead. Each request carries a Host of its own, so no stored answer is served to anyone.
+/// readiness, would pay it instead. Each request carries a Host of its own, so no stored answer is served to anyone
+/// (with <c>PublicBaseUrl</c> set the Host is replaced: what it stores are the answers any reader would get).
 /// </summary>
 public sealed class Warmup(IServer server, IHostApplicationLifetime lifetime, IOptions<WarmupOptions> options,
     ILogger<Warmup> logger) : BackgroundService, IHealthCheck
