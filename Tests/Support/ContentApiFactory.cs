@@ -10,9 +10,12 @@ using ContentApi.Tests;
 
 namespace ContentApi.Tests.Support;
 
-/// <summary>The API on a real Kestrel socket, against the test database, with a clock the tests set.</summary>
+/// <summary>
+/// The API on a real Kestrel socket, against the test database, with a clock the tests set; <paramref name="settings"/>
+/// override configuration, <paramref name="logs"/> records what it logs.
+/// </summary>
 public sealed class ContentApiFactory(string connectionString, string photoFolder, TimeSpan? schedulePollInterval = null,
-    bool warmup = false)
+    bool warmup = false, IReadOnlyDictionary<string, string?>? settings = null, LogRecorder? logs = null)
     : WebApplicationFactory<Program>
 {
     public TestClock Clock { get; } = new();
@@ -30,7 +33,16 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
         builder.UseSetting("Schedules:PollInterval", (schedulePollInterval ?? TimeSpan.FromHours(1)).ToString());
         // The warm-up's reads would race the tests that count SQL commands; its own test turns it on.
         builder.UseSetting("Warmup:Enabled", warmup.ToString());
-        builder.ConfigureLogging(logging => logging.AddProvider(new ErrorFileLog(Path.Combine(AppContext.BaseDirectory, "server-errors.log"))));
+        // Nothing polls a test server's readiness: it stops at once.
+        builder.UseSetting("Shutdown:ReadinessDelay", "00:00:00");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(new ErrorFileLog(Path.Combine(AppContext.BaseDirectory, "server-errors.log")));
+            if (logs is not null)
+                logging.AddProvider(logs);
+        });
         builder.ConfigureServices(services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
