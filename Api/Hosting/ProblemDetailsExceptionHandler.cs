@@ -7,7 +7,10 @@ using Npgsql;
 
 namespace ContentApi.Api.Hosting;
 
-/// <summary>Turns exceptions a client caused into 4xx problem details; everything else stays a logged 500.</summary>
+/// <summary>
+/// Turns exceptions a client caused into 4xx problem details, and a database that cannot answer now into a 503 with
+/// Retry-After (DatabaseTrouble); everything else stays a logged 500.
+/// </summary>
 public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, DatabaseOutage outage,
     IOptions<DatabaseOptions> database, ILogger<ProblemDetailsExceptionHandler> log)
     : IExceptionHandler

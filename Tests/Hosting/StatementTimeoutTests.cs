@@ -76,4 +76,47 @@ public class StatementTimeoutTests : ApiTest
         using (var response = await anonymous.GetAsync(rest))
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
+    /// <summary>
+    /// A client that goes away cancels its statement (PostgreSQL's 57014 too, "due to user request"): not a timeout to
+    /// answer, nothing to log. With the limit off, only the client's leaving can end the wait.
+    /// </summary>
+    [Test]
+    public async Task AQueryWhoseClientWentAwayIsCancelledInTheDatabaseAndNothingIsLogged()
+    {
+        await SaveAsync(Article("Övergiven fråga", tags: "trafik"));
+        var logs = new LogRecorder();
+        await using var api = new ContentApiFactory(TestRun.ConnectionString, TestRun.PhotoFolder,
+            settings: new Dictionary<string, string?> { ["Database:AnonymousStatementTimeout"] = "00:00:00" }, logs: logs);
+        api.UseKestrel(0);
+        using var client = api.CreateClient();
+
+        await using var locker = new NpgsqlConnection(TestRun.ConnectionString);
+        await locker.OpenAsync();
+        await using var transaction = await locker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE articles IN ACCESS EXCLUSIVE MODE", locker, transaction))
+            await lockTable.ExecuteNonQueryAsync();
+        await using var watcher = new NpgsqlConnection(TestRun.ConnectionString);
+        await watcher.OpenAsync();
+        await using var waiting = new NpgsqlCommand(
+            "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()", watcher);
+
+        using var leave = new CancellationTokenSource();
+        var request = client.GetAsync("/odata/Articles?$filter=contains(title,'fråga')", leave.Token);
+        for (var attempt = 0; (long)(await waiting.ExecuteScalarAsync())! == 0; attempt++)
+        {
+            Assert.That(attempt, Is.LessThan(300), "the query waits for the lock");
+            await Task.Delay(50);
+        }
+        await leave.CancelAsync();
+        Assert.That(async () => await request, Throws.InstanceOf<OperationCanceledException>());
+        for (var attempt = 0; (long)(await waiting.ExecuteScalarAsync())! > 0; attempt++)
+        {
+            Assert.That(attempt, Is.LessThan(300), "the statement was cancelled when its client went away, the lock still held");
+            await Task.Delay(50);
+        }
+        await transaction.RollbackAsync();
+
+        Assert.That(logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning || e.Exception is not null)
+            .Select(e => $"{e.Category} {e.Level}: {e.Message}"), Is.Empty, "a client that went away is nothing to log");
+    }
 }
