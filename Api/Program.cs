@@ -29,6 +29,8 @@ builder.AddInfrastructure();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.Fill);
 builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+// Database outages: 503 with Retry-After, logged once per outage (Hosting/DatabaseOutage.cs).
+builder.AddDatabaseOutage();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
 // JSON: camelCase, enums by name, ISO 8601 dates.
@@ -75,6 +77,8 @@ builder.Services.AddSingleton<Warmup>();
 builder.Services.AddHostedService(services => services.GetRequiredService<Warmup>());
 builder.Services.AddHealthChecks().AddDbContextCheck<ContentDbContext>("database", tags: ["ready"])
     .AddCheck<Warmup>("warmup", tags: ["ready"]);
+// Deploys: not ready at SIGTERM, then a drain period for requests in flight (Hosting/Shutdown.cs).
+builder.AddShutdown();
 
 var app = builder.Build();
 
@@ -93,6 +97,7 @@ app.UsePublicAddress();
 app.UseWebSecurity();
 // Malformed headers (Prefer, a Content-Type's charset) are 4xx before anything reads them.
 app.UseRequestChecks();
+app.UseShutdownDrain();
 // Anonymous reads of content are answered from the store before anything else runs (kept compressed as sent), or made,
 // given their caching headers and stored; reads with credentials are private.
 app.UseMiddleware<ResponseStoreMiddleware>();

@@ -16,17 +16,21 @@ public static class DependencyInjection
             ?? throw new InvalidOperationException(
                 "No database configured: set ConnectionStrings:ContentDb (environment variable ConnectionStrings__ContentDb).");
 
-        // Pooled: reads create a context per request, and a pooled one skips most of the set-up. Three faces, two kinds
-        // of connection: the store (ContentDbContext, every write) on connections that prepare nothing; the delivery
-        // face (anonymous reads) and the read-only preview face on read-only connections where the hot reads are
-        // prepared (PreparedReads). The host's interceptors (the API's answer and count caches, eviction on save) serve
+        // Pooled: reads create a context per request, and a pooled one skips most of the set-up. Three faces, three
+        // pools: the store (ContentDbContext, every write) on connections that prepare nothing; the delivery face
+        // (anonymous reads, their statements time-limited) and the read-only preview face on read-only connections
+        // where the hot reads are prepared (PreparedReads). The host's interceptors (the API's answer and count caches, eviction on save) serve
         // the store and the delivery face: editors' reads are never cached.
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section);
+        builder.Services.Configure<DatabaseOptions>(database);
         var write = WriteConnectionString(connectionString);
         var read = ReadConnectionString(connectionString);
+        // Anonymous readers' statements are bounded (Database:AnonymousStatementTimeout): a pool of their own.
+        var delivery = DeliveryConnectionString(read, database.Get<DatabaseOptions>() ?? new DatabaseOptions());
         builder.Services.AddDbContextPool<ContentDbContext>((services, options) =>
             Configure(options, write).AddInterceptors(services.GetServices<IInterceptor>()));
         builder.Services.AddDbContextPool<DeliveryDbContext>((services, options) =>
-            Configure(options, read).AddInterceptors([Prepare, .. services.GetServices<IInterceptor>()]));
+            Configure(options, delivery).AddInterceptors([Prepare, .. services.GetServices<IInterceptor>()]));
         // Editors read the committed state of the same server: their write answers are read after the commit. (With a
         // standby behind ContentDb's reads, that would need read-your-writes.)
         builder.Services.AddDbContextPool<PreviewDbContext>((_, options) => Configure(options, read).AddInterceptors(Prepare));
@@ -36,13 +40,16 @@ public static class DependencyInjection
             .UseSnakeCaseNamingConvention()
             // EF Core logs every failed command as an error, also those the API answers with a 4xx (a NUL byte or a
             // division by zero from a client, a conflicting write) and the missing history table on a first migrate.
-            // A failure the API does not handle is logged as a 500 by ASP.NET Core's exception handler.
+            // A failure the API does not handle is logged as a 500 by ASP.NET Core's exception handler. Debug, not
+            // Information: each of these carries the whole stack trace, and while the database is unreachable every
+            // request fails so (the API logs the outage once instead: DatabaseOutage).
             .ConfigureWarnings(warnings => warnings.Log(
-                (RelationalEventId.CommandError, LogLevel.Information),
-                (CoreEventId.QueryIterationFailed, LogLevel.Information),
-                (CoreEventId.SaveChangesFailed, LogLevel.Information),
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
                 // A commit refused by a deferred check (a photo deleted while an article was saved showing it: a 409).
-                (RelationalEventId.TransactionError, LogLevel.Information)));
+                (RelationalEventId.TransactionError, LogLevel.Debug)));
 
         builder.Services.Configure<PhotoStorageOptions>(builder.Configuration.GetSection(PhotoStorageOptions.Section));
         builder.Services.AddSingleton<PhotoStorage>();
@@ -72,5 +79,20 @@ public static class DependencyInjection
         // (measured: 8 statements per article instead of 1).
         read.NoResetOnClose = true;
         return read.ConnectionString;
+    }
+
+    /// <summary>
+    /// The delivery face's connections: read connections whose statements PostgreSQL cancels after
+    /// <see cref="DatabaseOptions.AnonymousStatementTimeout"/> (SQLSTATE 57014, "canceling statement due to statement
+    /// timeout"), so an anonymous reader's heavy query cannot hold a connection.
+    /// </summary>
+    public static string DeliveryConnectionString(string readConnectionString, DatabaseOptions options)
+    {
+        if (options.AnonymousStatementTimeout <= TimeSpan.Zero)
+            return readConnectionString;
+        var delivery = new NpgsqlConnectionStringBuilder(readConnectionString);
+        var milliseconds = Math.Max(1, (long)options.AnonymousStatementTimeout.TotalMilliseconds);
+        delivery.Options = $"{delivery.Options} -c statement_timeout={milliseconds}".Trim();
+        return delivery.ConnectionString;
     }
 }

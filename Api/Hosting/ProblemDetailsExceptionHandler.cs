@@ -1,3 +1,4 @@
+using ContentApi.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
@@ -6,12 +7,21 @@ using Npgsql;
 
 namespace ContentApi.Api.Hosting;
 
-/// <summary>Turns exceptions a client caused into 4xx problem details; everything else stays a logged 500.</summary>
-public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemDetailsExceptionHandler> log)
+/// <summary>
+/// Turns exceptions a client caused into 4xx problem details, and a database that cannot answer now into a 503 with
+/// Retry-After (DatabaseTrouble); everything else stays a logged 500.
+/// </summary>
+public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, DatabaseOutage outage,
+    IOptions<DatabaseOptions> database, ILogger<ProblemDetailsExceptionHandler> log)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        if (DatabaseTrouble(context, exception) is { } trouble)
+            return trouble.Status == StatusCodes.Status499ClientClosedRequest
+                ? Quietly(context, trouble.Status)
+                : await WriteAsync(context, exception, trouble.Status, trouble.Title, trouble.Detail, trouble.RetryAfter, noStore: true);
+
         // An OData query is the client's own expression: one the server cannot evaluate is the client's to change.
         var queryFault = ContentRoutes.IsOData(context.Request.Path) ? QueryFault(exception) : null;
         var (status, title, detail) = exception switch
@@ -41,15 +51,70 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
         if (queryFault is not null)
             log.LogWarning(exception, "OData query {Query} answered 400: it could not be evaluated", context.Request.QueryString.Value);
 
+        return await WriteAsync(context, exception, status, title, detail, retryAfter: null, noStore: false);
+    }
+
+    private async ValueTask<bool> WriteAsync(HttpContext context, Exception exception, int status, string title, string detail,
+        int? retryAfter, bool noStore)
+    {
         if (context.Response.HasStarted)
             return false;
         context.Response.StatusCode = status;
+        if (retryAfter is { } seconds)
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Said of this moment only: no cache or CDN may keep it.
+        if (noStore)
+            context.Response.Headers.CacheControl = "no-store";
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             Exception = exception,
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
+    }
+
+    /// <summary>A client that went away: nothing to answer, nothing to log (nginx's 499 for the access log).</summary>
+    private static bool Quietly(HttpContext context, int status)
+    {
+        if (!context.Response.HasStarted)
+            context.Response.StatusCode = status;
+        return true;
+    }
+
+    private readonly record struct Trouble(int Status, string Title, string Detail, int? RetryAfter);
+
+    /// <summary>
+    /// The database could not answer: it cannot be reached (a 503 that says when to try again, and counted in the
+    /// <see cref="DatabaseOutage"/>), or it cancelled the statement. An anonymous reader's statement that ran past
+    /// Database:AnonymousStatementTimeout is a 400 for an OData query (the client's own query, to narrow) and a 503 for
+    /// the REST routes (the API's own fixed queries: the database is overloaded). A statement cancelled because the
+    /// client went away (RequestAborted) is answered to no one.
+    /// </summary>
+    private Trouble? DatabaseTrouble(HttpContext context, Exception exception)
+    {
+        var retryAfter = outage.RetryAfterSeconds;
+        if (DatabaseOutage.IsUnreachable(exception))
+        {
+            outage.Refused(exception);
+            return new(StatusCodes.Status503ServiceUnavailable, "Database unavailable",
+                $"The database cannot be reached at the moment, so this request could not be carried out. Try again in {retryAfter} s.",
+                retryAfter);
+        }
+        if (Find<PostgresException>(exception) is not { SqlState: PostgresErrorCodes.QueryCanceled } canceled)
+            return null;
+        if (context.RequestAborted.IsCancellationRequested)
+            return new(StatusCodes.Status499ClientClosedRequest, "", "", null);
+        // PostgreSQL's words for its statement_timeout (the others: "due to user request", an administrator's cancel).
+        if (!canceled.MessageText.Contains("statement timeout", StringComparison.Ordinal))
+            return new(StatusCodes.Status503ServiceUnavailable, "Query cancelled",
+                $"The database cancelled the query. Try again in {retryAfter} s.", retryAfter);
+        var limit = database.Value.AnonymousStatementTimeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+        return ContentRoutes.IsOData(context.Request.Path)
+            ? new(StatusCodes.Status400BadRequest, "Query too expensive",
+                $"The query took longer than {limit} s, the limit for anonymous queries. Narrow it: a more selective $filter, fewer or shallower $expand, a smaller $top.",
+                null)
+            : new(StatusCodes.Status503ServiceUnavailable, "Database overloaded",
+                $"The database did not answer within {limit} s. Try again in {retryAfter} s.", retryAfter);
     }
 
     /// <summary>What to tell the client when its OData query could not be run, or null when that is not the cause.</summary>

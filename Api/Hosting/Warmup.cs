@@ -88,7 +88,8 @@ public sealed class Warmup(IServer server, IHostApplicationLifetime lifetime, IO
         }
 
         var newest = (await Get("/api/articles?pageSize=20"))?["items"]?[0];
-        var tag = (string?)newest?["tags"]?[0] ?? "trafik";
+        // An article may have no tags (and an empty database no article): index 0 of an empty array throws.
+        var tag = newest?["tags"] is JsonArray { Count: > 0 } tags ? (string?)tags[0] ?? "trafik" : "trafik";
         if (newest is not null)
         {
             await Get($"/api/articles/{newest["id"]}");

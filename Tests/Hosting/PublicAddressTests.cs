@@ -95,7 +95,7 @@ public class PublicAddressTests : ApiTest
         foreach (var bad in new[] { "api.solvesborg.se", "ftp://api.solvesborg.se/", "https://api.solvesborg.se/?a=b" })
         {
             using var server = new ContentApiFactory(TestRun.ConnectionString, TestRun.PhotoFolder,
-                settings: new Dictionary<string, string> { ["PublicBaseUrl"] = bad });
+                settings: new Dictionary<string, string?> { ["PublicBaseUrl"] = bad });
             var error = Assert.Catch(() => server.CreateClient(), bad);
             Assert.That(error!.ToString(), Does.Contain("PublicBaseUrl"), bad);
         }
@@ -104,7 +104,7 @@ public class PublicAddressTests : ApiTest
     private static ContentApiFactory PublicServer()
     {
         var server = new ContentApiFactory(TestRun.ConnectionString, TestRun.PhotoFolder,
-            settings: new Dictionary<string, string> { ["PublicBaseUrl"] = PublicBase });
+            settings: new Dictionary<string, string?> { ["PublicBaseUrl"] = PublicBase });
         server.UseKestrel(0);
         return server;
     }
@@ -146,7 +146,7 @@ public class AllowedHostsTests : ApiTest
     {
         await SaveAsync(Article("Nyhet"));
         await using var server = new ContentApiFactory(TestRun.ConnectionString, TestRun.PhotoFolder,
-            settings: new Dictionary<string, string> { ["AllowedHosts"] = "api.solvesborg.se;*.solvesborg.se;127.0.0.1;localhost" });
+            settings: new Dictionary<string, string?> { ["AllowedHosts"] = "api.solvesborg.se;*.solvesborg.se;127.0.0.1;localhost" });
         server.UseKestrel(0);
         using var client = server.CreateClient();
         foreach (var (host, allowed) in new[] { ("evil.example", false), ("solvesborg.se.evil.example", false), ("api.solvesborg.se", true), ("www.solvesborg.se:8080", true) })

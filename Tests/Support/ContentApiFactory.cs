@@ -13,10 +13,11 @@ namespace ContentApi.Tests.Support;
 /// <summary>The API on a real Kestrel socket, against the test database, with a clock the tests set.</summary>
 /// <remarks>
 /// <paramref name="settings"/> adds or overrides configuration; a key given null is left to the API's default
-/// (OpenApi:Enabled, which the tests otherwise turn on, is off outside Development).
+/// (OpenApi:Enabled, which the tests otherwise turn on, is off outside Development). <paramref name="logs"/> records
+/// what it logs.
 /// </remarks>
 public sealed class ContentApiFactory(string connectionString, string photoFolder, TimeSpan? schedulePollInterval = null,
-    bool warmup = false, IReadOnlyDictionary<string, string?>? settings = null)
+    bool warmup = false, IReadOnlyDictionary<string, string?>? settings = null, LogRecorder? logs = null)
     : WebApplicationFactory<Program>
 {
     public TestClock Clock { get; } = new();
@@ -34,13 +35,20 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
         builder.UseSetting("Schedules:PollInterval", (schedulePollInterval ?? TimeSpan.FromHours(1)).ToString());
         // The warm-up's reads would race the tests that count SQL commands; its own test turns it on.
         builder.UseSetting("Warmup:Enabled", warmup.ToString());
+        // Nothing polls a test server's readiness: it stops at once.
+        builder.UseSetting("Shutdown:ReadinessDelay", "00:00:00");
         // Swagger UI and the document are served in Development only by default; the tests read them.
         if (settings?.ContainsKey("OpenApi:Enabled") != true)
             builder.UseSetting("OpenApi:Enabled", "true");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             if (value is not null)
                 builder.UseSetting(key, value);
-        builder.ConfigureLogging(logging => logging.AddProvider(new ErrorFileLog(Path.Combine(AppContext.BaseDirectory, "server-errors.log"))));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(new ErrorFileLog(Path.Combine(AppContext.BaseDirectory, "server-errors.log")));
+            if (logs is not null)
+                logging.AddProvider(logs);
+        });
         builder.ConfigureServices(services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
