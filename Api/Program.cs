@@ -47,6 +47,11 @@ builder.Services.AddControllers()
 // Who may write: API keys and the municipality's OpenID Connect tokens, with editor, publisher and admin roles.
 builder.AddContentAuth();
 
+// The client behind trusted proxies, rate limits per address and per credential, refusals counted for the audit log.
+builder.AddForwardedClient();
+builder.AddRateLimits();
+builder.AddAuditLog();
+
 // Photos: upload limits, and the sweep of files no photo uses.
 builder.Services.Configure<ImageOptions>(builder.Configuration.GetSection(ImageOptions.Section));
 builder.Services.AddSingleton<PhotoSweeper>();
@@ -77,11 +82,15 @@ if (await Commands.TryRunAsync(app, args))
 if (app.Environment.IsDevelopment())
     await Commands.PrepareDevelopmentDatabaseAsync(app);
 
+// The client's address and scheme from trusted proxies, before anything uses them.
+app.UseForwardedClient();
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // Errors the client caused are answered with a 4xx; they are not the server's errors to log as such.
     SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
 });
+// Rate limits count every request, stored answers too.
+app.UseRateLimits();
 // Anonymous reads of content are answered from the store before anything else runs (kept compressed as sent), or made,
 // given their caching headers and stored; reads with credentials are private.
 app.UseMiddleware<ResponseStoreMiddleware>();

@@ -23,8 +23,12 @@ public class ApiKeyAuthenticationHandler(
         if (!Request.Headers.TryGetValue(Header, out var values) || string.IsNullOrWhiteSpace(values.ToString()))
             return AuthenticateResult.NoResult();
 
+        var presented = values.ToString().Trim();
+        // A key this API cannot have issued is refused without asking the database.
+        if (!ApiKeys.IsWellFormed(presented))
+            return Fail($"The API key is not one this API issues (they start with {ApiKeys.Start} and have {ApiKeys.Length} characters): check that it was copied whole.");
         var db = Context.RequestServices.GetRequiredService<ContentDbContext>();
-        var hash = ApiKeys.Hash(values.ToString().Trim());
+        var hash = ApiKeys.Hash(presented);
         var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, Context.RequestAborted);
         if (key is null || key.RevokedAt is not null)
             return Fail(key is null ? "The API key is not known." : "The API key has been revoked.");
@@ -58,8 +62,22 @@ public class ApiKeyAuthenticationHandler(
 /// <summary>Making, hashing and revoking API keys.</summary>
 public static class ApiKeys
 {
+    public const string Start = "cak_";
+    /// <summary>"cak_" and 32 random bytes in base64url without padding.</summary>
+    public const int Length = 4 + 43;
+    /// <summary>The characters of a key kept to tell it apart (admins' key list, the audit log).</summary>
+    public const int PrefixLength = 10;
+
     /// <summary>A new random key: 256 bits, URL-safe, with a prefix that says what it is.</summary>
-    public static string Generate() => "cak_" + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+    public static string Generate() => Start + Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>Whether the text has the shape of a key <see cref="Generate"/> makes.</summary>
+    public static bool IsWellFormed(string key) =>
+        key.Length == Length && key.StartsWith(Start, StringComparison.Ordinal)
+        && key.AsSpan(Start.Length).IndexOfAnyExcept(Base64UrlCharacters) < 0;
+
+    private static readonly System.Buffers.SearchValues<char> Base64UrlCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
     /// <summary>Keys are long random secrets, so a plain SHA-256 is enough; there is nothing to brute-force.</summary>
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
@@ -69,7 +87,7 @@ public static class ApiKeys
         var secret = Generate();
         return (new ApiKey
         {
-            Id = Guid.NewGuid(), Name = name, Role = role, Hash = Hash(secret), Prefix = secret[..10], CreatedAt = now,
+            Id = Guid.NewGuid(), Name = name, Role = role, Hash = Hash(secret), Prefix = secret[..PrefixLength], CreatedAt = now,
         }, secret);
     }
 
