@@ -84,11 +84,10 @@ public sealed class ContentRateLimiter : PartitionedRateLimiter<HttpContext>
         var request = context.Request;
         var client = ClientAddress.Of(context.Connection.RemoteIpAddress);
         if (!Caller.HasCredentials(request))
-            return Refused(_anonymous.AttemptAcquire(client, permitCount), Anonymous);
-        using (var gate = _failures.AttemptAcquire(client, 0))
-            if (!gate.IsAcquired)
-                return new RefusedLease(FailedAuthentication, RetryAfter(gate, FailedAuthentication));
-        return Refused(_keys.AttemptAcquire(CredentialKey(request), permitCount), Authenticated);
+            return _anonymous.Take(client, Anonymous);
+        if (_failures.Exhausted(client) is { } wait)
+            return new RefusedLease(FailedAuthentication, wait);
+        return _keys.Take(CredentialKey(request), Authenticated);
     }
 
     protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext context, int permitCount, CancellationToken cancellationToken) =>
@@ -98,19 +97,7 @@ public sealed class ContentRateLimiter : PartitionedRateLimiter<HttpContext>
 
     /// <summary>Counts a failed authentication of a request with credentials against its client address.</summary>
     public void RecordFailure(HttpContext context) =>
-        _failures.AttemptAcquire(ClientAddress.Of(context.Connection.RemoteIpAddress)).Dispose();
-
-    private static RateLimitLease Refused(RateLimitLease lease, RateLimitPolicy policy)
-    {
-        if (lease.IsAcquired)
-            return lease;
-        var retryAfter = RetryAfter(lease, policy);
-        lease.Dispose();
-        return new RefusedLease(policy, retryAfter);
-    }
-
-    private static TimeSpan RetryAfter(RateLimitLease lease, RateLimitPolicy policy) =>
-        lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : policy.Window;
+        _failures.Take(ClientAddress.Of(context.Connection.RemoteIpAddress), FailedAuthentication);
 
     /// <summary>
     /// The partition of a credential: a hash of the X-Api-Key or Authorization header, so the limiter keeps no secret
@@ -240,39 +227,91 @@ public static class RateLimitSetup
 }
 
 /// <summary>
-/// A fixed-window limiter per key. Not <c>PartitionedRateLimiter.Create</c>: that takes one lock around its partition
-/// dictionary on every request (with it the whole limiter cost a stored answer 3.5–8 % more CPU, with this 0.5 %;
-/// bench/middleware-cost.sh); here finding a partition is a lock-free <see cref="ConcurrentDictionary{TKey,TValue}"/>
-/// read. One timer replenishes all windows every second and
-/// forgets partitions that have been full (idle) for a whole window, so a spray of addresses does not stay in memory.
+/// A fixed window per key (a client address, a credential), without a lock: a partition is found with a lock-free
+/// <see cref="ConcurrentDictionary{TKey,TValue}"/> read and takes a permit with one interlocked decrement. (Built on
+/// <c>PartitionedRateLimiter.Create</c>, which locks its partition dictionary and then each FixedWindowRateLimiter on
+/// every request, the limiter cost a stored answer 3.5–8 % more CPU; bench/middleware-cost.sh.) One timer a second
+/// starts the windows that have run out and forgets partitions nobody used in a whole window, so a spray of addresses
+/// does not stay in memory. Windows start when a partition is first used, as FixedWindowRateLimiter's do.
 /// </summary>
 public sealed class FixedWindows<TKey> : IDisposable where TKey : notnull
 {
-    private readonly ConcurrentDictionary<TKey, FixedWindowRateLimiter> _partitions = new();
-    private readonly FixedWindowRateLimiterOptions _options;
-    private readonly Func<TKey, FixedWindowRateLimiter> _create;
+    private readonly ConcurrentDictionary<TKey, Window> _partitions = new();
+    private readonly int _limit;
+    private readonly long _windowMs;
+    private readonly Func<TKey, Window> _create;
     private readonly Timer _timer;
 
     public FixedWindows(RateLimitRule rule)
     {
-        _options = new FixedWindowRateLimiterOptions { PermitLimit = rule.PermitLimit, Window = rule.Window, QueueLimit = 0, AutoReplenishment = false };
-        _create = _ => new FixedWindowRateLimiter(_options);
-        _timer = new Timer(_ => Replenish(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _limit = rule.PermitLimit;
+        _windowMs = (long)rule.Window.TotalMilliseconds;
+        _create = _ => new Window(_limit, Environment.TickCount64);
+        _timer = new Timer(_ => Renew(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    public RateLimitLease AttemptAcquire(TKey key, int permitCount = 1) => _partitions.GetOrAdd(key, _create).AttemptAcquire(permitCount);
-
-    private void Replenish()
+    /// <summary>Takes a permit: the granted lease, or a refusal that says when the window ends.</summary>
+    public RateLimitLease Take(TKey key, RateLimitPolicy policy)
     {
-        foreach (var (key, limiter) in _partitions)
-        {
-            limiter.TryReplenish();
-            // A removed partition is not disposed: a request that found it a moment before may still use it (it has no
-            // timer and no queue, so there is nothing to release).
-            if (limiter.IdleDuration > _options.Window)
-                _partitions.TryRemove(new KeyValuePair<TKey, FixedWindowRateLimiter>(key, limiter));
-        }
+        var window = _partitions.GetOrAdd(key, _create);
+        return window.TryTake() ? GrantedLease.Instance : new RefusedLease(policy, Remaining(window));
+    }
+
+    /// <summary>When the key has no permit left, how long until its window ends; else null. Takes nothing.</summary>
+    public TimeSpan? Exhausted(TKey key) =>
+        _partitions.TryGetValue(key, out var window) && !window.HasLeft ? Remaining(window) : null;
+
+    private TimeSpan Remaining(Window window) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(window.Start + _windowMs - Environment.TickCount64, 1, _windowMs));
+
+    private void Renew()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (key, window) in _partitions)
+            if (now - window.Start >= _windowMs && window.Renew(now, _limit))
+                _partitions.TryRemove(new KeyValuePair<TKey, Window>(key, window));
     }
 
     public void Dispose() => _timer.Dispose();
+
+    private sealed class Window(int limit, long start)
+    {
+        private int _left = limit;
+        private long _start = start;
+
+        public long Start => Volatile.Read(ref _start);
+        public bool HasLeft => Volatile.Read(ref _left) > 0;
+
+        public bool TryTake()
+        {
+            var left = Interlocked.Decrement(ref _left);
+            if (left >= 0)
+                return true;
+            // Refusals keep decrementing; keep the count far from overflowing.
+            if (left < -1_000_000)
+                Interlocked.Exchange(ref _left, 0);
+            return false;
+        }
+
+        /// <summary>Starts a new window; whether the one that ended went unused (the partition can be forgotten).</summary>
+        public bool Renew(long now, int limit)
+        {
+            var unused = Interlocked.Exchange(ref _left, limit) == limit;
+            Volatile.Write(ref _start, now);
+            return unused;
+        }
+    }
+}
+
+/// <summary>The one lease of every allowed request: nothing to release.</summary>
+public sealed class GrantedLease : RateLimitLease
+{
+    public static readonly GrantedLease Instance = new();
+    public override bool IsAcquired => true;
+    public override IEnumerable<string> MetadataNames => [];
+    public override bool TryGetMetadata(string metadataName, out object? metadata)
+    {
+        metadata = null;
+        return false;
+    }
 }
