@@ -52,6 +52,11 @@ builder.AddPublicAddress();
 // Who may write: API keys and the municipality's OpenID Connect tokens, with editor, publisher and admin roles.
 builder.AddContentAuth();
 
+// The client behind trusted proxies, rate limits per address and per credential, refusals counted for the audit log.
+builder.AddForwardedClient();
+builder.AddRateLimits();
+builder.AddAuditLog();
+
 // Photos: upload limits, and the sweep of files no photo uses.
 builder.Services.Configure<ImageOptions>(builder.Configuration.GetSection(ImageOptions.Section));
 builder.Services.AddSingleton<PhotoSweeper>();
@@ -87,6 +92,8 @@ if (await Commands.TryRunAsync(app, args))
 if (app.Environment.IsDevelopment())
     await Commands.PrepareDevelopmentDatabaseAsync(app);
 
+// The client's address and scheme from trusted proxies, before anything uses them.
+app.UseForwardedClient();
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // Errors the client caused are answered with a 4xx; they are not the server's errors to log as such.
@@ -94,7 +101,10 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 // Behind a proxy: links and stored answers from PublicBaseUrl, never from the Host header.
 app.UsePublicAddress();
+// CORS and security headers first, so that every answer below (a 429 too) carries them.
 app.UseWebSecurity();
+// Rate limits count every request, stored answers too.
+app.UseRateLimits();
 // Malformed headers (Prefer, a Content-Type's charset) are 4xx before anything reads them.
 app.UseRequestChecks();
 app.UseShutdownDrain();

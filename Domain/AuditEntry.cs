@@ -6,6 +6,8 @@ namespace ContentApi.Domain;
 /// </summary>
 public class AuditEntry
 {
+    public const int DetailsMaxLength = 1000;
+
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
     public string Actor { get; set; } = "";
@@ -15,4 +17,6 @@ public class AuditEntry
     public string? Address { get; set; }
     public int Status { get; set; }
     public string? Details { get; set; }
+    /// <summary>How many times it happened: refused requests are counted and written one row per kind a minute.</summary>
+    public int Count { get; set; } = 1;
 }

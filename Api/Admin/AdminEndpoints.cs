@@ -14,7 +14,8 @@ public record ApiKeyInput(string Name, string Role);
 /// <summary>An API key as admins see it; the secret appears only in the answer that creates the key.</summary>
 public record ApiKeyDto(Guid Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt, string? Key = null);
 
-public record AuditEntryDto(long Id, DateTimeOffset At, string Actor, string Action, string? TargetType, Guid? TargetId, string? Address, int Status, string? Details);
+/// <summary>One line of the audit log; <c>count</c> is how many times it happened (refused requests are counted, one line per kind a minute).</summary>
+public record AuditEntryDto(long Id, DateTimeOffset At, string Actor, string Action, string? TargetType, Guid? TargetId, string? Address, int Status, string? Details, int Count);
 
 /// <summary>What a sweep did: how many stored files no photo used were deleted.</summary>
 public record PhotoSweepResult(int Deleted);
@@ -66,20 +67,13 @@ public static class AdminEndpoints
             .WithSummary("Revoke an API key; it stops working at once.")
             .WithDescription("The key stays in the list with its `revokedAt`; a request that uses it is a 401. An unknown or already revoked key is a 404.");
 
-        group.MapGet("/audit", async Task<Results<Ok<PagedList<AuditEntryDto>>, ValidationProblem>> (
-                ContentDbContext db, HttpRequest request, int page = 1, int pageSize = Paging.DefaultPageSize, CancellationToken ct = default) =>
-            {
-                if (Paging.Validate(page, pageSize) is { } problem)
-                    return problem;
-                var total = await db.AuditEntries.CountAsync(ct);
-                var items = await db.AuditEntries.AsNoTracking().OrderByDescending(e => e.Id).Skip((page - 1) * pageSize).Take(pageSize)
-                    .Select(e => new AuditEntryDto(e.Id, e.At, e.Actor, e.Action, e.TargetType, e.TargetId, e.Address, e.Status, e.Details))
-                    .ToListAsync(ct);
-                return TypedResults.Ok(new PagedList<AuditEntryDto>(items, page, pageSize, total, Paging.NextPageLink(request, page, pageSize, total)));
-            })
+        group.MapGet("/audit", AuditLog.ListAsync)
+            .AllowQuery("cursor", "pageSize")
             .WithName("listAuditEntries")
-            .WithSummary("The audit log, newest first: every write and every authentication failure.")
-            .WithDescription("Paged with `page` and `pageSize` (1–100, default 20); `nextPage` links the next page.");
+            .WithSummary("The audit log, newest first: every write, and refused requests (401, 403) counted per kind and minute.")
+            .WithDescription("`pageSize` is 1–100 (default 20); `nextPage` (a `cursor`) continues after the last entry of the page, and is null on the last page. "
+                + "Refused requests are written in batches, about a minute after they happen, one entry per address, caller, reason and key prefix "
+                + "with the number of times in `count`. Entries older than the retention (a year by default) are deleted.");
 
         group.MapPost("/photos/sweep", async (Photos.PhotoSweeper sweeper, TimeProvider clock, CancellationToken ct) =>
                 TypedResults.Ok(new PhotoSweepResult(await sweeper.SweepAsync(clock.GetUtcNow() - Photos.PhotoSweeper.MinimumAge, ct))))

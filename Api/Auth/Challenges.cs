@@ -5,12 +5,12 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ContentApi.Api.Auth;
 
-/// <summary>The 401 and 403 answers of both schemes: problem+json, recorded in the audit log.</summary>
+/// <summary>The 401 and 403 answers of both schemes: problem+json, counted for the audit log (<see cref="FailedAuthentications"/>).</summary>
 public static class Challenges
 {
     public static async Task WriteAsync(HttpContext context, string reason)
     {
-        await Audit.RecordAsync(context, "auth.failed", StatusCodes.Status401Unauthorized, reason);
+        context.RequestServices.GetRequiredService<FailedAuthentications>().Record(context, "auth.failed", StatusCodes.Status401Unauthorized, reason);
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = $"{ApiKeyAuthenticationHandler.SchemeName} header=\"{ApiKeyAuthenticationHandler.Header}\", Bearer";
         await Write(context, StatusCodes.Status401Unauthorized, "Authentication required", reason);
@@ -22,7 +22,7 @@ public static class Challenges
         var detail = roles.Count == 0
             ? "You are signed in, but with no role of this API (editor, publisher or admin)."
             : $"Your role ({roles.Last()}) does not allow this operation.";
-        await Audit.RecordAsync(context, "auth.forbidden", StatusCodes.Status403Forbidden, detail);
+        context.RequestServices.GetRequiredService<FailedAuthentications>().Record(context, "auth.forbidden", StatusCodes.Status403Forbidden, detail);
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         await Write(context, StatusCodes.Status403Forbidden, "Forbidden", detail);
     }
@@ -46,15 +46,9 @@ public static class Audit
     public static void Add(ContentDbContext db, HttpContext context, string action, ContentKind? kind, Guid? id, string? details = null) =>
         db.AuditEntries.Add(Entry(context, action, StatusCodes.Status200OK, details, kind?.ToString(), id));
 
-    /// <summary>Saves an entry on its own, for events without a change (authentication failures).</summary>
-    public static async Task RecordAsync(HttpContext context, string action, int status, string? details)
-    {
-        // A fresh context: the request's own may hold changes that must not be saved by accident.
-        await using var scope = context.RequestServices.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ContentDbContext>();
-        db.AuditEntries.Add(Entry(context, action, status, details, null, null));
-        await db.SaveChangesAsync(CancellationToken.None);
-    }
+    /// <summary>Details as long as the column takes.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(details))]
+    public static string? Clip(string? details) => details is { Length: > AuditEntry.DetailsMaxLength } ? details[..AuditEntry.DetailsMaxLength] : details;
 
     private static AuditEntry Entry(HttpContext context, string action, int status, string? details, string? type, Guid? id) => new()
     {
@@ -65,6 +59,6 @@ public static class Audit
         TargetId = id,
         Address = context.Connection.RemoteIpAddress?.ToString(),
         Status = status,
-        Details = details is { Length: > 1000 } ? details[..1000] : details,
+        Details = Clip(details),
     };
 }

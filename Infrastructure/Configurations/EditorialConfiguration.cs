@@ -37,7 +37,7 @@ public class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
         builder.Property(a => a.Action).HasMaxLength(100);
         builder.Property(a => a.TargetType).HasMaxLength(20);
         builder.Property(a => a.Address).HasMaxLength(64);
-        builder.Property(a => a.Details).HasMaxLength(1000);
+        builder.Property(a => a.Details).HasMaxLength(AuditEntry.DetailsMaxLength);
         builder.HasIndex(a => a.At);
     }
 }

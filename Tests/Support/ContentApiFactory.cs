@@ -40,6 +40,11 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
         // Swagger UI and the document are served in Development only by default; the tests read them.
         if (settings?.ContainsKey("OpenApi:Enabled") != true)
             builder.UseSetting("OpenApi:Enabled", "true");
+        // Rate limits stay on, far above what any test sends; the tests of the limits start a host with small ones.
+        foreach (var rule in new[] { "Anonymous", "Authenticated", "FailedAuthentication" })
+            builder.UseSetting($"RateLimits:{rule}:PermitLimit", "100000000");
+        // Refused requests are written to the audit log when a test flushes them, not by the background flush.
+        builder.UseSetting("Audit:FlushInterval", TimeSpan.FromHours(1).ToString());
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             if (value is not null)
                 builder.UseSetting(key, value);
@@ -54,7 +59,22 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
             services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, TestAuth.Configure);
             services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(Sql);
+            // Every host of a test run has its own interceptors (its SqlCounter, its store's), so EF Core makes internal
+            // service providers per host; a run starts more hosts than the twenty after which EF Core calls that a leak.
+            services.ConfigureDbContext<ContentDbContext>(TolerateManyHosts);
+            services.ConfigureDbContext<DeliveryDbContext>(TolerateManyHosts);
+            services.ConfigureDbContext<PreviewDbContext>(TolerateManyHosts);
         });
+    }
+
+    private static void TolerateManyHosts(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder options) =>
+        options.ConfigureWarnings(warnings => warnings.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.ManyServiceProvidersCreatedWarning));
+
+    /// <summary>What a host with this one setting fails to start with.</summary>
+    public static string StartupError(string name, string value)
+    {
+        using var host = new ContentApiFactory(TestRun.ConnectionString, TestRun.PhotoFolder, settings: new Dictionary<string, string?> { [name] = value });
+        return Assert.Catch(() => host.CreateClient())!.ToString();
     }
 
     public ContentDbContext CreateDbContext()

@@ -1,3 +1,4 @@
+using ContentApi.Api.Auth;
 using ContentApi.Api.Caching;
 using ContentApi.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,6 +49,8 @@ public class TestRun
 
     public static async Task ResetAsync()
     {
+        // Refusals counted by the test before are written now, so that the reset removes them too.
+        await Factory.Services.GetRequiredService<FailedAuthentications>().FlushAsync();
         await using var connection = new NpgsqlConnection(_database!.ConnectionString);
         await connection.OpenAsync();
         await _respawner!.ResetAsync(connection);

@@ -7,10 +7,11 @@ using System.IO;
 using System;
 namespace ContentApi.Tests.ApiClient.Models
 {
+    /// <summary>
+    /// One line of the audit log; `count` is how many times it happened (refused requests are counted, one line per kind a minute).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class AuditEntryDto : IParsable
-    #pragma warning restore CS1591
     {
         /// <summary>The action property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -38,6 +39,8 @@ namespace ContentApi.Tests.ApiClient.Models
 #endif
         /// <summary>The at property</summary>
         public DateTimeOffset? At { get; set; }
+        /// <summary>The count property</summary>
+        public int? Count { get; set; }
         /// <summary>The details property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -82,6 +85,7 @@ namespace ContentApi.Tests.ApiClient.Models
                 { "actor", n => { Actor = n.GetStringValue(); } },
                 { "address", n => { Address = n.GetStringValue(); } },
                 { "at", n => { At = n.GetDateTimeOffsetValue(); } },
+                { "count", n => { Count = n.GetIntValue(); } },
                 { "details", n => { Details = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetLongValue(); } },
                 { "status", n => { Status = n.GetIntValue(); } },
@@ -100,6 +104,7 @@ namespace ContentApi.Tests.ApiClient.Models
             writer.WriteStringValue("actor", Actor);
             writer.WriteStringValue("address", Address);
             writer.WriteDateTimeOffsetValue("at", At);
+            writer.WriteIntValue("count", Count);
             writer.WriteStringValue("details", Details);
             writer.WriteLongValue("id", Id);
             writer.WriteIntValue("status", Status);

@@ -22,7 +22,7 @@ namespace ContentApi.Tests.ApiClient.Api.Admin.Audit
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public AuditRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/admin/audit{?page*,pageSize*}", pathParameters)
+        public AuditRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/admin/audit{?cursor*,pageSize*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,13 +30,13 @@ namespace ContentApi.Tests.ApiClient.Api.Admin.Audit
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public AuditRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/admin/audit{?page*,pageSize*}", rawUrl)
+        public AuditRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/admin/audit{?cursor*,pageSize*}", rawUrl)
         {
         }
         /// <summary>
-        /// Requires the admin role. Paged with `page` and `pageSize` (1–100, default 20); `nextPage` links the next page.
+        /// Requires the admin role. `pageSize` is 1–100 (default 20); `nextPage` (a `cursor`) continues after the last entry of the page, and is null on the last page. Refused requests are written in batches, about a minute after they happen, one entry per address, caller, reason and key prefix with the number of times in `count`. Entries older than the retention (a year by default) are deleted.
         /// </summary>
-        /// <returns>A <see cref="global::ContentApi.Tests.ApiClient.Models.AuditEntryDtoPagedList"/></returns>
+        /// <returns>A <see cref="global::ContentApi.Tests.ApiClient.Models.AuditPage"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ContentApi.Tests.ApiClient.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
@@ -44,11 +44,11 @@ namespace ContentApi.Tests.ApiClient.Api.Admin.Audit
         /// <exception cref="global::ContentApi.Tests.ApiClient.Models.ProblemDetails">When receiving a 403 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::ContentApi.Tests.ApiClient.Models.AuditEntryDtoPagedList?> GetAsync(Action<RequestConfiguration<global::ContentApi.Tests.ApiClient.Api.Admin.Audit.AuditRequestBuilder.AuditRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::ContentApi.Tests.ApiClient.Models.AuditPage?> GetAsync(Action<RequestConfiguration<global::ContentApi.Tests.ApiClient.Api.Admin.Audit.AuditRequestBuilder.AuditRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::ContentApi.Tests.ApiClient.Models.AuditEntryDtoPagedList> GetAsync(Action<RequestConfiguration<global::ContentApi.Tests.ApiClient.Api.Admin.Audit.AuditRequestBuilder.AuditRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::ContentApi.Tests.ApiClient.Models.AuditPage> GetAsync(Action<RequestConfiguration<global::ContentApi.Tests.ApiClient.Api.Admin.Audit.AuditRequestBuilder.AuditRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -58,10 +58,10 @@ namespace ContentApi.Tests.ApiClient.Api.Admin.Audit
                 { "401", global::ContentApi.Tests.ApiClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::ContentApi.Tests.ApiClient.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::ContentApi.Tests.ApiClient.Models.AuditEntryDtoPagedList>(requestInfo, global::ContentApi.Tests.ApiClient.Models.AuditEntryDtoPagedList.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::ContentApi.Tests.ApiClient.Models.AuditPage>(requestInfo, global::ContentApi.Tests.ApiClient.Models.AuditPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Requires the admin role. Paged with `page` and `pageSize` (1–100, default 20); `nextPage` links the next page.
+        /// Requires the admin role. `pageSize` is 1–100 (default 20); `nextPage` (a `cursor`) continues after the last entry of the page, and is null on the last page. Refused requests are written in batches, about a minute after they happen, one entry per address, caller, reason and key prefix with the number of times in `count`. Entries older than the retention (a year by default) are deleted.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -89,19 +89,24 @@ namespace ContentApi.Tests.ApiClient.Api.Admin.Audit
             return new global::ContentApi.Tests.ApiClient.Api.Admin.Audit.AuditRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Requires the admin role. Paged with `page` and `pageSize` (1–100, default 20); `nextPage` links the next page.
+        /// Requires the admin role. `pageSize` is 1–100 (default 20); `nextPage` (a `cursor`) continues after the last entry of the page, and is null on the last page. Refused requests are written in batches, about a minute after they happen, one entry per address, caller, reason and key prefix with the number of times in `count`. Entries older than the retention (a year by default) are deleted.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class AuditRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
-            [QueryParameter("page")]
-            public int? Page { get; set; }
-            #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>Where nextPage continues (after the last entry of the page before); opaque: follow nextPage as it is.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("cursor")]
+            public string? Cursor { get; set; }
+#nullable restore
+#else
+            [QueryParameter("cursor")]
+            public string Cursor { get; set; }
+#endif
+            /// <summary>Entries per page, 1 to 100 (default 20).</summary>
             [QueryParameter("pageSize")]
             public int? PageSize { get; set; }
-            #pragma warning restore CS1591
         }
         /// <summary>
         /// Configuration for the request such as headers, query parameters, and middleware options.

@@ -8,10 +8,10 @@ using System;
 namespace ContentApi.Tests.ApiClient.Models
 {
     /// <summary>
-    /// A page of a list with the total count and the address of the next page (null on the last page).
+    /// A page of the audit log, newest first; `nextPage` continues after its last entry.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public partial class AuditEntryDtoPagedList : IParsable
+    public partial class AuditPage : IParsable
     {
         /// <summary>The items property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -29,21 +29,17 @@ namespace ContentApi.Tests.ApiClient.Models
 #else
         public string NextPage { get; set; }
 #endif
-        /// <summary>The page property</summary>
-        public int? Page { get; set; }
         /// <summary>The pageSize property</summary>
         public int? PageSize { get; set; }
-        /// <summary>The totalCount property</summary>
-        public int? TotalCount { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::ContentApi.Tests.ApiClient.Models.AuditEntryDtoPagedList"/></returns>
+        /// <returns>A <see cref="global::ContentApi.Tests.ApiClient.Models.AuditPage"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static global::ContentApi.Tests.ApiClient.Models.AuditEntryDtoPagedList CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static global::ContentApi.Tests.ApiClient.Models.AuditPage CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::ContentApi.Tests.ApiClient.Models.AuditEntryDtoPagedList();
+            return new global::ContentApi.Tests.ApiClient.Models.AuditPage();
         }
         /// <summary>
         /// The deserialization information for the current model
@@ -55,9 +51,7 @@ namespace ContentApi.Tests.ApiClient.Models
             {
                 { "items", n => { Items = n.GetCollectionOfObjectValues<global::ContentApi.Tests.ApiClient.Models.AuditEntryDto>(global::ContentApi.Tests.ApiClient.Models.AuditEntryDto.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "nextPage", n => { NextPage = n.GetStringValue(); } },
-                { "page", n => { Page = n.GetIntValue(); } },
                 { "pageSize", n => { PageSize = n.GetIntValue(); } },
-                { "totalCount", n => { TotalCount = n.GetIntValue(); } },
             };
         }
         /// <summary>
@@ -69,9 +63,7 @@ namespace ContentApi.Tests.ApiClient.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfObjectValues<global::ContentApi.Tests.ApiClient.Models.AuditEntryDto>("items", Items);
             writer.WriteStringValue("nextPage", NextPage);
-            writer.WriteIntValue("page", Page);
             writer.WriteIntValue("pageSize", PageSize);
-            writer.WriteIntValue("totalCount", TotalCount);
         }
     }
 }
