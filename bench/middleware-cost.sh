@@ -8,9 +8,9 @@
 #
 # Environment: MC_DB (required; a database with published articles, migrated), MC_API=folder of a published API
 # (default: publish the working tree), MC_PATH (default: the first published article, /api/articles/<id>),
-# MC_A_ENV / MC_B_ENV="Name=value ..." the two configurations (default: rate limits off / on, with allowances no
-# benchmark reaches, since every request comes from one address), WARMUP=45 (seconds, each), DURATION=15, ROUNDS=3,
-# CONNECTIONS=32.
+# MC_A_ENV / MC_B_ENV="Name=value ..." the two configurations (default: rate limits and CORS off / on: rate limits with
+# allowances no benchmark reaches, since every request comes from one address, and CORS for one listed origin, which
+# every request of both names in its Origin header), WARMUP=45 (seconds, each), DURATION=15, ROUNDS=3, CONNECTIONS=32.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 ROOT="$(cd "$HERE/.." && pwd -P)"
@@ -18,7 +18,8 @@ ROOT="$(cd "$HERE/.." && pwd -P)"
 WARMUP="${WARMUP:-45}"; DURATION="${DURATION:-15}"; ROUNDS="${ROUNDS:-3}"; CONNECTIONS="${CONNECTIONS:-32}"
 HUGE=1000000000
 MC_A_ENV="${MC_A_ENV:-RateLimits__Enabled=false}"
-MC_B_ENV="${MC_B_ENV:-RateLimits__Enabled=true RateLimits__Anonymous__PermitLimit=$HUGE RateLimits__Authenticated__PermitLimit=$HUGE}"
+MC_B_ENV="${MC_B_ENV:-RateLimits__Enabled=true RateLimits__Anonymous__PermitLimit=$HUGE RateLimits__Authenticated__PermitLimit=$HUGE Cors__AllowedOrigins__0=https://www.solvesborg.se}"
+ORIGIN="${MC_ORIGIN:-https://www.solvesborg.se}"
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
 PSQL="${CONTENTAPI_PG_BIN:-/usr/lib/postgresql/15/bin}/psql"
 
@@ -46,7 +47,8 @@ start() { # name, environment; prints the port
   local port=$(( 20000 + RANDOM % 10000 ))
   # shellcheck disable=SC2086
   (cd "$API" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
-    ConnectionStrings__ContentDb="$MC_DB" PhotoStorage__Path="$TMP/photos-$1" $2 dotnet Api.dll) >"$TMP/$1.log" 2>&1 &
+    ConnectionStrings__ContentDb="$MC_DB" PhotoStorage__Path="$TMP/photos-$1" Shutdown__ReadinessDelay=0 Warmup__Enabled=false \
+    $2 dotnet Api.dll) >"$TMP/$1.log" 2>&1 &
   PIDS+=($!); echo "$port $!"
 }
 read -r PORT_A PID_A < <(start a "$MC_A_ENV")
@@ -56,10 +58,15 @@ for port in "$PORT_A" "$PORT_B"; do
   for _ in $(seq 1 150); do curl -fsS -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null && break; sleep 0.2; done
   curl -fsS -o /dev/null "http://127.0.0.1:$port$MC_PATH" || { cat "$TMP"/*.log >&2; exit 1; }
 done
+# B must really do the work it is measured for: CORS headers on the answer for the listed origin.
+if [[ "$MC_B_ENV" == *Cors__AllowedOrigins* ]]; then
+  curl -fsS -D - -o /dev/null -H "Origin: $ORIGIN" "http://127.0.0.1:$PORT_B$MC_PATH" | grep -qi '^access-control-allow-origin:' \
+    || { echo "B sends no Access-Control-Allow-Origin for $ORIGIN" >&2; exit 1; }
+fi
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
-export BENCH_PATH="$MC_PATH" BENCH_NAME=middleware-cost BENCH_OUT=""
+export BENCH_PATH="$MC_PATH" BENCH_NAME=middleware-cost BENCH_OUT="" BENCH_HEADER="Origin: $ORIGIN"
 unset BENCH_BUST
 load() { wrk -t1 -c"$CONNECTIONS" -d"$2s" -s "$HERE/wrk/scenario.lua" "http://127.0.0.1:$1" | grep '^{'; }
 echo "path $MC_PATH; A: $MC_A_ENV; B: $MC_B_ENV" >&2

@@ -48,6 +48,7 @@
 #                         raw-tag3 startup-first-1000 slug-cached slug-uncached id-miss list-p1 list-p50 odata-tag
 #                         list-p1-miss list-p50-miss rest-tag-miss odata-tag3-miss odata-tag-miss odata-expand-miss
 #                         mixed-miss startup-mix pledge-current photo-rendition slug-304-after-fill slug-304
+#                         middleware-cost
 #   BENCH_PROFILE=1       0: no dotnet-trace CPU profile (pg_stat_statements is always on)
 #   PROFILE_SECONDS=5     seconds of EventPipe stack sampling per store-missed scenario, after its measured period
 #   DOTNET_TRACE_VERSION=10.0.750501  the dotnet-trace tool installed (dotnet tool install --tool-path bench/out/tools)
@@ -247,9 +248,12 @@ psql_app -c 'set client_min_messages = warning' -c 'create extension if not exis
 CONN="Host=127.0.0.1;Port=$PGPORT_BENCH;Database=contentapi;Username=postgres"
 [[ -z "$BENCH_CONN_EXTRA" ]] || CONN="$CONN;$BENCH_CONN_EXTRA"
 
-api_env() {
-  env ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__ContentDb="$CONN" PhotoStorage__Path="$PHOTOS" "$@"
-}
+# Production as deployed, but: rate limits stay on with allowances no scenario reaches (every request comes from one
+# address), and no readiness delay when the API is stopped (no load balancer polls it).
+API_SETTINGS=(ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__ContentDb="$CONN" PhotoStorage__Path="$PHOTOS"
+  RateLimits__Anonymous__PermitLimit=1000000000 RateLimits__Authenticated__PermitLimit=1000000000
+  Shutdown__ReadinessDelay=0)
+api_env() { env "${API_SETTINGS[@]}" "$@"; }
 
 existing=$(psql_app -Atc "select count(*) from articles" 2>/dev/null || echo 0)
 GEN_PID=""
@@ -610,8 +614,7 @@ STARTUP_READY_MS=""
 if wanted startup-first-1000 slug-cached slug-uncached id-miss list-p1 list-p50 odata-tag list-p1-miss list-p50-miss \
     rest-tag-miss odata-tag3-miss odata-tag-miss odata-expand-miss mixed-miss startup-mix pledge-current photo-rendition \
     slug-304-after-fill slug-304 \
-  && start_server API "$OUT/api" /health/ready env ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__ContentDb="$CONN" \
-    PhotoStorage__Path="$PHOTOS" dotnet "$API_DLL"; then
+  && start_server API "$OUT/api" /health/ready env "${API_SETTINGS[@]}" dotnet "$API_DLL"; then
   STARTUP_READY_MS="$READY_MS"
   log "API: process start -> /health/ready in $READY_MS ms"
   # Start-up: the first $STARTUP_REQUESTS requests, before anything else reaches the fresh process.
@@ -732,6 +735,19 @@ if wanted startup-first-1000 slug-cached slug-uncached id-miss list-p1 list-p50 
   SERVER_HWM+=("API=$API_HWM")
 fi
 stop_server
+# Issue 14: what the rate limiter and CORS cost on the stored-article path. Two instances of the API, without and with
+# them, loaded in turns on one stored article (bench/middleware-cost.sh); the target is under 5 % of req/s lost.
+MIDDLEWARE_COST=""
+if wanted middleware-cost; then
+  log "middleware cost: rate limits and CORS off vs on (bench/middleware-cost.sh)"
+  if MC_DB="$CONN" MC_API="$OUT/api" MC_PATH="/api/articles/by-slug/$CACHED_SLUG" WARMUP="$WARMUP" DURATION="$DURATION" \
+      ROUNDS=3 taskset -c "$SERVER_CPU,$CLIENT_CPU" bash "$HERE/middleware-cost.sh" >"$OUT/middleware-cost.txt" 2>&1; then
+    note "middleware cost (rate limits + CORS with a listed Origin, stored article, 3 rounds each): $(tail -n 1 "$OUT/middleware-cost.txt")"
+    MIDDLEWARE_COST="$(tail -n 1 "$OUT/middleware-cost.txt")"
+  else
+    note "middleware cost: bench/middleware-cost.sh failed; see bench/out/middleware-cost.txt"
+  fi
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # The CPU samples, as speedscope JSON for bench/report (after the last measurement: converting takes CPU).
 for trace in "$OUT"/trace-*.nettrace; do
@@ -789,6 +805,7 @@ fact startup_requests "$STARTUP_REQUESTS"
 fact profile_seconds "$([[ -n "$DOTNET_TRACE" ]] && echo "$PROFILE_SECONDS" || echo 0)"
 fact dotnet_trace_version "$DOTNET_TRACE_VERSION"
 fact bench_scenarios "$BENCH_SCENARIOS"
+fact middleware_cost "$MIDDLEWARE_COST"
 fact n_ids "$(wc -l <"$IDS")"
 fact mixed_paths "$(sed -E 's/(by-slug\/|articles\/)[^?\/]+$/\1…/' "$TMP/mixed.txt" | sort | uniq -c | sort -rn | awk '{c=$1; $1=""; printf "%s%s×%s", (NR>1?"; ":""), c, substr($0,2)}')"
 fact fixed_json_bytes "$(stat -c %s "$OUT/fixed.json" 2>/dev/null || true)"
