@@ -1,5 +1,6 @@
 using ContentApi.Api.Articles;
 using ContentApi.Api.Auth;
+using ContentApi.Api.Hosting;
 using ContentApi.Api.Pledges;
 using ContentApi.Domain;
 using ContentApi.Infrastructure;
@@ -99,7 +100,11 @@ public class ScheduleRunner(IServiceScopeFactory scopes, TimeProvider clock, IOp
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                log.LogError(e, "Carrying out schedules failed; trying again at the next poll.");
+                // An outage is logged once by the requests it refuses; the next attempt will tell whether it is over.
+                if (DatabaseOutage.IsUnreachable(e))
+                    log.LogWarning("Carrying out schedules failed; trying again at the next poll. The database cannot be reached: {Error}", e.Message);
+                else
+                    log.LogError(e, "Carrying out schedules failed; trying again at the next poll.");
             }
             try
             {

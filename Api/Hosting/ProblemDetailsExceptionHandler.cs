@@ -156,7 +156,7 @@ public static class ProblemDefaults
         var request = context.HttpContext.Request;
         problem.Detail = problem.Status switch
         {
-            StatusCodes.Status404NotFound => $"Nothing is at {request.Path}. Ids are GUIDs, years are numbers such as 2024; see /swagger for the routes.",
+            StatusCodes.Status404NotFound => $"Nothing is at {request.Path}. Ids are GUIDs, years are numbers such as 2024; the routes are in the OpenAPI document (openapi/contentapi.json in the repository).",
             StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}.",
             StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
             StatusCodes.Status413PayloadTooLarge => BodyLimit(context.HttpContext) is { } limit

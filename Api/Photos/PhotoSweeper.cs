@@ -1,3 +1,4 @@
+using ContentApi.Api.Hosting;
 using ContentApi.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,7 +28,11 @@ public class PhotoSweeper(IServiceScopeFactory scopes, PhotoStorage storage, Tim
             }
             catch (Exception e)
             {
-                log.LogError(e, "Sweeping unused photo files failed; trying again later.");
+                // An outage is logged once by the requests it refuses; the next attempt will tell whether it is over.
+                if (DatabaseOutage.IsUnreachable(e))
+                    log.LogWarning("Sweeping unused photo files failed; trying again later. The database cannot be reached: {Error}", e.Message);
+                else
+                    log.LogError(e, "Sweeping unused photo files failed; trying again later.");
             }
         }
     }
