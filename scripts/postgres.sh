@@ -175,18 +175,22 @@ contentapi_pg_stop() {
 contentapi_port_in_use() {
   local port="$1"
   if command -v ss >/dev/null 2>&1; then
-    ss -Htln 2>/dev/null | awk '{print $4}' | grep -Eq "[:.]${port}\$"
+    # Any socket on the port, not only a listener: a connection's local port cannot be bound either.
+    ss -Htan 2>/dev/null | awk '{print $4}' | grep -Eq "[:.]${port}\$"
   else
     # A successful connect means something listens; refused means free.
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
   fi
 }
 
-# Prints a free TCP port on 127.0.0.1 (random in 20000-59999).
+# Prints a free TCP port on 127.0.0.1: random from 20000 up to the start of the kernel's ephemeral range (where
+# outgoing connections take their local ports, which could take the port between this check and the server's bind).
 contentapi_free_port() {
-  local i port
+  local i port low=32768 span
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  span=$(( low > 21000 ? low - 20000 : 40000 ))
   for i in $(seq 1 200); do
-    port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+    port=$(( 20000 + (RANDOM * 32768 + RANDOM) % span ))
     if ! contentapi_port_in_use "$port"; then echo "$port"; return 0; fi
   done
   _contentapi_log "no free port found"
