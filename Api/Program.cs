@@ -99,10 +99,11 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     // Errors the client caused are answered with a 4xx; they are not the server's errors to log as such.
     SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
 });
+// CORS and security headers first, so that every answer below (a 429, a refused host too) carries them; the HTTPS
+// redirect and HSTS look at the connection's own scheme, before PublicBaseUrl says https.
+app.UseWebSecurity();
 // Behind a proxy: links and stored answers from PublicBaseUrl, never from the Host header.
 app.UsePublicAddress();
-// CORS and security headers first, so that every answer below (a 429 too) carries them.
-app.UseWebSecurity();
 // Rate limits count every request, stored answers too.
 app.UseRateLimits();
 // Malformed headers (Prefer, a Content-Type's charset) are 4xx before anything reads them.

@@ -224,7 +224,11 @@ contentapi_pg_env_from_connection_string() {
       database|db) export PGDATABASE="$value" ;;
       username|userid|user|uid) export PGUSER="$value" ;;
       password|pwd|psw) export PGPASSWORD="$value" ;;
-      sslmode) export PGSSLMODE="$(echo "$value" | tr '[:upper:]' '[:lower:]')" ;;
+      sslmode) # Npgsql's VerifyFull / VerifyCA are libpq's verify-full / verify-ca.
+        value="$(echo "$value" | tr '[:upper:]' '[:lower:]')"
+        case "$value" in verifyfull) value=verify-full ;; verifyca) value=verify-ca ;; esac
+        export PGSSLMODE="$value" ;;
+      rootcertificate|sslrootcert) export PGSSLROOTCERT="$value" ;;
     esac
   done
 }

@@ -36,7 +36,7 @@ public sealed class FailedAuthentications(
     {
         if (status == StatusCodes.Status401Unauthorized && Caller.HasCredentials(context.Request))
             limiter.RecordFailure(context);
-        var kind = new Kind(action, status, Audit.Actor(context.User), context.Connection.RemoteIpAddress?.ToString(), Audit.Clip(details + KeyPrefix(context.Request)));
+        var kind = new Kind(action, status, Audit.Actor(context.User), ClientAddress.Describe(context.Connection.RemoteIpAddress), Audit.Clip(details + KeyPrefix(context.Request)));
         lock (_gate)
         {
             if (!_pending.ContainsKey(kind) && _pending.Count >= MaxKinds)

@@ -130,6 +130,9 @@ public sealed class Cors
             || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
             throw new OptionsValidationException(CorsOptions.Section, typeof(CorsOptions),
                 [$"Cors:AllowedOrigins: '{origin}' is not an origin; write scheme, host and port only (https://www.example.se), or *."]);
-        return uri.GetLeftPart(UriPartial.Authority);
+        // Browsers send an international name in its ASCII form (xn--…).
+        return uri.HostNameType == UriHostNameType.Dns
+            ? $"{uri.Scheme}://{uri.IdnHost}{(uri.IsDefaultPort ? "" : ":" + uri.Port)}"
+            : uri.GetLeftPart(UriPartial.Authority);
     }
 }

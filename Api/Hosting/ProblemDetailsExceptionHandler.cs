@@ -104,8 +104,9 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
             return null;
         if (context.RequestAborted.IsCancellationRequested)
             return new(StatusCodes.Status499ClientClosedRequest, "", "", null);
-        // PostgreSQL's words for its statement_timeout (the others: "due to user request", an administrator's cancel).
-        if (!canceled.MessageText.Contains("statement timeout", StringComparison.Ordinal))
+        // Not the client's cancel: the statement timeout, or an administrator's pg_cancel_backend (PostgreSQL says "due to
+        // user request"; in a server that speaks another language that rare case is taken for the timeout).
+        if (canceled.MessageText.Contains("user request", StringComparison.Ordinal))
             return new(StatusCodes.Status503ServiceUnavailable, "Query cancelled",
                 $"The database cancelled the query. Try again in {retryAfter} s.", retryAfter);
         var limit = database.Value.AnonymousStatementTimeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);

@@ -52,8 +52,10 @@ public static class PublicAddress
             app.Use((context, next) =>
             {
                 // No Host at all is HTTP/1.0 (HTTP/1.1 requires one, and Kestrel refuses a request without it).
+                // Health probes are answered whatever the Host: load balancers and orchestrators probe by address.
                 var host = context.Request.Host;
-                if (!host.HasValue || HostString.MatchesAny(host.Value, patterns))
+                if (!host.HasValue || HostString.MatchesAny(host.Value, patterns)
+                    || context.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase))
                     return next(context);
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

@@ -63,6 +63,15 @@ public sealed class ContentRateLimiter : PartitionedRateLimiter<HttpContext>
     private readonly FixedWindows<ClientAddress> _anonymous;
     private readonly FixedWindows<string> _keys;
     private readonly FixedWindows<ClientAddress> _failures;
+    private readonly FixedWindows<ClientAddress> _credentialed;
+
+    /// <summary>
+    /// Requests with credentials from one address, whatever the credentials: a bound on what made-up keys can get (each
+    /// would otherwise have a fresh allowance of its own until it fails, and one that never reaches authentication, a
+    /// malformed header say, never fails), and on the partitions they make. Some keys' worth, for the people and
+    /// services behind one address.
+    /// </summary>
+    public const int CredentialedPerAddress = 4;
 
     public ContentRateLimiter(IOptions<RateLimitOptions> options)
     {
@@ -73,11 +82,15 @@ public sealed class ContentRateLimiter : PartitionedRateLimiter<HttpContext>
         _anonymous = new FixedWindows<ClientAddress>(value.Anonymous);
         _keys = new FixedWindows<string>(value.Authenticated);
         _failures = new FixedWindows<ClientAddress>(value.FailedAuthentication);
+        var credentialed = new RateLimitRule { PermitLimit = (int)Math.Min(int.MaxValue, (long)value.Authenticated.PermitLimit * CredentialedPerAddress), Window = value.Authenticated.Window };
+        Credentialed = new RateLimitPolicy("credentials-per-address", credentialed);
+        _credentialed = new FixedWindows<ClientAddress>(credentialed);
     }
 
     public RateLimitPolicy Anonymous { get; }
     public RateLimitPolicy Authenticated { get; }
     public RateLimitPolicy FailedAuthentication { get; }
+    public RateLimitPolicy Credentialed { get; }
 
     protected override RateLimitLease AttemptAcquireCore(HttpContext context, int permitCount)
     {
@@ -87,7 +100,8 @@ public sealed class ContentRateLimiter : PartitionedRateLimiter<HttpContext>
             return _anonymous.Take(client, Anonymous);
         if (_failures.Exhausted(client) is { } wait)
             return new RefusedLease(FailedAuthentication, wait);
-        return _keys.Take(CredentialKey(request), Authenticated);
+        var address = _credentialed.Take(client, Credentialed);
+        return address.IsAcquired ? _keys.Take(CredentialKey(request), Authenticated) : address;
     }
 
     protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext context, int permitCount, CancellationToken cancellationToken) =>
@@ -106,7 +120,11 @@ public sealed class ContentRateLimiter : PartitionedRateLimiter<HttpContext>
     /// </summary>
     private static string CredentialKey(HttpRequest request)
     {
-        var credential = request.Headers.TryGetValue(ApiKeyAuthenticationHandler.Header, out var key) ? key.ToString() : request.Headers.Authorization.ToString();
+        // The credential authentication will use (AuthSetup: a bearer token first), so one cannot be paired with made-up keys.
+        var authorization = request.Headers.Authorization.ToString();
+        var credential = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || !request.Headers.TryGetValue(ApiKeyAuthenticationHandler.Header, out var key)
+            ? authorization
+            : key.ToString();
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(credential), hash);
         return Convert.ToHexString(hash[..16]);
@@ -119,6 +137,7 @@ public sealed class ContentRateLimiter : PartitionedRateLimiter<HttpContext>
             _anonymous.Dispose();
             _keys.Dispose();
             _failures.Dispose();
+            _credentialed.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -168,6 +187,20 @@ public readonly record struct ClientAddress(ulong High, ulong Low)
         if (address.IsIPv4MappedToIPv6)
             return new ClientAddress(0, V4 | BinaryPrimitives.ReadUInt32BigEndian(bytes[12..]));
         return new ClientAddress(BinaryPrimitives.ReadUInt64BigEndian(bytes), 0);
+    }
+
+    /// <summary>The address as the audit log names it: IPv4 as it is, IPv6 by its /64 (as the limits count it).</summary>
+    public static string? Describe(IPAddress? address)
+    {
+        if (address is null)
+            return null;
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+            return address.ToString();
+        if (address.IsIPv4MappedToIPv6)
+            return address.MapToIPv4().ToString();
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
     }
 }
 

@@ -23,7 +23,13 @@ public class HttpsTests : ApiTest
     [OneTimeSetUp]
     public static void Start()
     {
-        _api = new OwnApi(new Dictionary<string, string?> { ["Https:Redirect"] = "true", ["Https:Hsts"] = "true" }, factory => factory.UseKestrel(kestrel =>
+        _api = new OwnApi(new Dictionary<string, string?>
+        {
+            ["Https:Redirect"] = "true", ["Https:Hsts"] = "true",
+            // As the README has it for production: the public address is https, which must not hide that the
+            // connection itself is plain HTTP (the redirect and HSTS look at the connection).
+            ["PublicBaseUrl"] = "https://api.solvesborg.se/",
+        }, factory => factory.UseKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0);
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(SelfSigned()));

@@ -165,5 +165,13 @@ public class AllowedHostsTests : ApiTest
             }
         }
         Assert.That((await client.GetAsync("/api/articles")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the address the client was given");
+
+        // Load balancers and orchestrators probe by address (Host: 10.0.3.7:8080): health answers whatever the Host.
+        foreach (var probe in new[] { "/health/live", "/health/ready" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, probe) { Headers = { Host = "10.0.3.7:8080" } };
+            using var response = await client.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), probe);
+        }
     }
 }

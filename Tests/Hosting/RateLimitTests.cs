@@ -114,6 +114,34 @@ public class RateLimitTests : ApiTest
         Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.OK), "anonymous readers from the same address are apart");
     }
 
+    /// <summary>
+    /// Made-up keys do not each get an allowance of their own: a request that never reaches authentication (a malformed
+    /// header answered 415 first) never counts as a failure, so an address's requests with credentials, whatever they
+    /// are, are bounded too (four keys' worth); and a bearer token sent with a made-up key is counted as the token.
+    /// </summary>
+    [Test]
+    public async Task MadeUpKeysFromOneAddressShareABound()
+    {
+        await using var host = Host("Authenticated", 2);
+        using var client = host.CreateClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/contacts")
+            {
+                Content = new StringContent("{}", System.Text.Encoding.UTF8),
+            };
+            request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus");
+            request.Headers.Add(ApiKeyAuthenticationHandler.Header, ApiKeys.Generate());
+            using var response = await client.SendAsync(request);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                await AssertRefusedAsync(response, "credentials-per-address", 2 * ContentApi.Api.Hosting.ContentRateLimiter.CredentialedPerAddress);
+        }
+        Assert.That(statuses.Take(8), Has.None.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(statuses.Skip(8), Has.All.EqualTo(HttpStatusCode.TooManyRequests));
+    }
+
     [Test]
     public async Task AfterTooManyFailedAuthenticationsAnAddressesCredentialsAreRefusedWithoutTheDatabase()
     {
