@@ -21,7 +21,11 @@ MC_A_ENV="${MC_A_ENV:-RateLimits__Enabled=false}"
 MC_B_ENV="${MC_B_ENV:-RateLimits__Enabled=true RateLimits__Anonymous__PermitLimit=$HUGE RateLimits__Authenticated__PermitLimit=$HUGE Cors__AllowedOrigins__0=https://www.solvesborg.se}"
 ORIGIN="${MC_ORIGIN:-https://www.solvesborg.se}"
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)" >&2; exit 1; }
-PSQL="${CONTENTAPI_PG_BIN:-/usr/lib/postgresql/15/bin}/psql"
+# psql reaches the database the API uses (libpq's PG* variables from the connection string).
+# shellcheck source=scripts/postgres.sh
+. "$ROOT/scripts/postgres.sh"
+contentapi_pg_env_from_connection_string "$MC_DB"
+PSQL="$(contentapi_pg_client_bin)/psql"
 
 TMP="$(mktemp -d /tmp/contentapi-mc.XXXXXX)"
 PIDS=()
@@ -38,9 +42,7 @@ if [[ -z "$API" ]]; then
   dotnet publish "$ROOT/Api/Api.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$API" >&2
 fi
 if [[ -z "${MC_PATH:-}" ]]; then
-  host=$(grep -oiP '(?<=host=)[^;]+' <<<"$MC_DB" || echo 127.0.0.1); port=$(grep -oiP '(?<=port=)[^;]+' <<<"$MC_DB" || echo 5432)
-  db=$(grep -oiP '(?<=database=)[^;]+' <<<"$MC_DB"); user=$(grep -oiP '(?<=username=)[^;]+' <<<"$MC_DB" || echo postgres)
-  MC_PATH="/api/articles/$("$PSQL" -X -At -h "$host" -p "$port" -U "$user" -d "$db" -c "select id from articles where status = 'Published' limit 1")"
+  MC_PATH="/api/articles/$("$PSQL" -X -At -c "select id from articles where status = 'Published' limit 1")"
 fi
 
 start() { # name, environment; prints the port

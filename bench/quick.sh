@@ -13,7 +13,7 @@
 #
 # Environment: QUICK_DB (required), QUICK_API=folder of a published API (default: publish the working tree to a
 # temporary folder), WARMUP=30, DURATION=15, CONNECTIONS=32, BUST=1, QUICK_ENV="Name=value ..." extra environment for
-# the API (e.g. DOTNET_gcServer=0).
+# the API (e.g. DOTNET_gcServer=0). Rate limits are raised out of reach: every request comes from one address.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 ROOT="$(cd "$HERE/.." && pwd -P)"
@@ -44,7 +44,9 @@ APP="quick-$$"
 PORT=$(( 20000 + RANDOM % 10000 ))
 # shellcheck disable=SC2086
 (cd "$API" && exec env ASPNETCORE_URLS="http://127.0.0.1:$PORT" ASPNETCORE_ENVIRONMENT=Production \
-  ConnectionStrings__ContentDb="$QUICK_DB;Application Name=$APP" PhotoStorage__Path="$TMP/photos" ${QUICK_ENV:-} \
+  ConnectionStrings__ContentDb="$QUICK_DB;Application Name=$APP" PhotoStorage__Path="$TMP/photos" \
+  RateLimits__Anonymous__PermitLimit=1000000000 RateLimits__Authenticated__PermitLimit=1000000000 Shutdown__ReadinessDelay=0 \
+  ${QUICK_ENV:-} \
   dotnet Api.dll) >"$TMP/api.log" 2>&1 &
 API_PID=$!
 for _ in $(seq 1 150); do
@@ -54,15 +56,13 @@ for _ in $(seq 1 150); do
 done
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-PSQL="${CONTENTAPI_PG_BIN:-/usr/lib/postgresql/15/bin}/psql"
-backends() {
-  # The connection string's host, port and user; the backends of this API's pool by application name.
-  local host port user
-  host=$(grep -oiP '(?<=host=)[^;]+' <<<"$QUICK_DB" || echo 127.0.0.1)
-  port=$(grep -oiP '(?<=port=)[^;]+' <<<"$QUICK_DB" || echo 5432)
-  user=$(grep -oiP '(?<=username=)[^;]+' <<<"$QUICK_DB" || echo postgres)
-  "$PSQL" -X -At -h "$host" -p "$port" -U "$user" -d postgres \
-    -c "select pid from pg_stat_activity where application_name = '$APP'" 2>/dev/null || true
+# psql reaches the database the API uses (libpq's PG* variables from the connection string).
+# shellcheck source=scripts/postgres.sh
+. "$ROOT/scripts/postgres.sh"
+contentapi_pg_env_from_connection_string "$QUICK_DB"
+PSQL="$(contentapi_pg_client_bin)/psql"
+backends() { # the backends of this API's pool, by application name
+  "$PSQL" -X -At -d postgres -c "select pid from pg_stat_activity where application_name = '$APP'" 2>/dev/null || true
 }
 # CPU ticks of the backends listed at the start that still run at the end (a backend that ended meanwhile is left out).
 pg_ticks_start() { local pid; for pid in "$@"; do echo "$pid $(ticks "$pid")"; done; }
