@@ -3,6 +3,7 @@ using ContentApi.Api;
 using ContentApi.Api.Articles;
 using ContentApi.Api.Auth;
 using ContentApi.Api.Caching;
+using ContentApi.Api.Changes;
 using ContentApi.Api.Admin;
 using ContentApi.Api.Contacts;
 using ContentApi.Api.Editorial;
@@ -56,6 +57,7 @@ builder.AddContentAuth();
 builder.AddForwardedClient();
 builder.AddRateLimits();
 builder.AddAuditLog();
+builder.AddChangeLog();
 
 // Photos: upload limits, and the sweep of files no photo uses.
 builder.Services.Configure<ImageOptions>(builder.Configuration.GetSection(ImageOptions.Section));

@@ -35,6 +35,7 @@ public class ContentDbContext : DbContext
     public DbSet<Schedule> Schedules => Set<Schedule>();
     public DbSet<SlugRedirect> SlugRedirects => Set<SlugRedirect>();
     public DbSet<PublishedCount> PublishedCounts => Set<PublishedCount>();
+    public DbSet<ChangeLogEntry> ChangeLogEntries => Set<ChangeLogEntry>();
 
     /// <summary>
     /// Npgsql options every context and the migrations tool share. Statuses are a PostgreSQL enum, so comparing and

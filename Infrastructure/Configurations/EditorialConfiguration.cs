@@ -84,3 +84,16 @@ internal static class PendingJson
 
     public static T? Read<T>(string json) where T : class => JsonSerializer.Deserialize<T>(json, Options);
 }
+
+public class ChangeLogEntryConfiguration : IEntityTypeConfiguration<ChangeLogEntry>
+{
+    public void Configure(EntityTypeBuilder<ChangeLogEntry> builder)
+    {
+        builder.ToTable("change_log");
+        builder.Property(e => e.Kind).HasConversion<string>().HasMaxLength(20);
+        builder.Property(e => e.Change).HasConversion<string>().HasMaxLength(20);
+        // Readers seek by position; entries of uncommitted transactions have none yet.
+        builder.HasIndex(e => e.Position).IsUnique().HasFilter("position IS NOT NULL");
+        builder.HasIndex(e => e.ChangedAt);
+    }
+}

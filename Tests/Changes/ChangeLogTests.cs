@@ -1,0 +1,273 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ContentApi.Api.Changes;
+using ContentApi.Domain;
+using ContentApi.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using static ContentApi.Tests.Support.ContentBuilder;
+
+namespace ContentApi.Tests.Changes;
+
+/// <summary>
+/// The change log (migration ChangeLog): what each kind of save writes, that readers following positions never skip
+/// an entry whatever order transactions commit in, the notification after commit, and pruning.
+/// </summary>
+public class ChangeLogTests : ApiTest
+{
+    private static async Task<long> LastPositionAsync()
+    {
+        await using var db = TestRun.Factory.CreateDbContext();
+        return (await ChangeLog.StateAsync(db)).LastPosition;
+    }
+
+    /// <summary>The entries after <paramref name="position"/> as "Kind Change id".</summary>
+    private static async Task<List<string>> EntriesAfterAsync(long position)
+    {
+        await using var db = TestRun.Factory.CreateDbContext();
+        return await ChangeLog.After(db, position).Select(e => $"{e.Kind} {e.Change} {e.ContentId}").ToListAsync();
+    }
+
+    private static async Task SendAsync(HttpClient client, HttpMethod method, string url, object? body = null, string? ifMatch = null,
+        string mediaType = "application/json")
+    {
+        var (response, json) = await client.SendJson(method, url, body, ifMatch, mediaType);
+        Assert.That(response.IsSuccessStatusCode, $"{method} {url}: {(int)response.StatusCode} {json?.ToJsonString()}");
+    }
+
+    private static async Task<string> ETagAsync(HttpClient editor, string url)
+    {
+        using var response = await editor.GetAsync(url);
+        return response.ETag()!;
+    }
+
+    /// <summary>Runs <paramref name="action"/> and returns what it wrote to the log.</summary>
+    private static async Task<List<string>> LoggedByAsync(Func<Task> action)
+    {
+        var before = await LastPositionAsync();
+        await action();
+        return await EntriesAfterAsync(before);
+    }
+
+    [Test]
+    public async Task EachKindOfSaveLogsWhatAnonymousReadersSeeChangeAndDraftWorkNothing()
+    {
+        var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
+        var admin = await TestAuth.KeyClientAsync(Roles.Admin);
+        var hero = Photo();
+        var unused = Photo("Ett foto som inget visar.");
+        var contact = Contact();
+        await SaveAsync(hero, unused, contact);
+
+        Guid id = default;
+        var logged = await LoggedByAsync(async () =>
+        {
+            var (created, json) = await publisher.SendJson(HttpMethod.Post, "/api/articles", new
+            {
+                title = "Trafiken på Storgatan", lead = "Ingress.", body = new[] { new { type = "Paragraph", text = "Text." } },
+                heroPhotoId = hero.Id, contactIds = new[] { contact.Id },
+            });
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), json?.ToJsonString());
+            id = Guid.Parse((string)json!["id"]!);
+            await SendAsync(publisher, HttpMethod.Patch, $"/api/articles/{id}", """{"lead":"Ny ingress i utkastet."}""",
+                await ETagAsync(publisher, $"/api/articles/{id}"), "application/merge-patch+json");
+            await SendAsync(publisher, HttpMethod.Patch, $"/api/photos/{unused.Id}", """{"caption":"Ny bildtext."}""",
+                await ETagAsync(publisher, $"/api/photos/{unused.Id}"), "application/merge-patch+json");
+        });
+        Assert.That(logged, Is.Empty, "a draft written twice and a photo no published content shows");
+
+        logged = await LoggedByAsync(() => SendAsync(publisher, HttpMethod.Post, $"/api/articles/{id}/publish"));
+        Assert.That(logged, Is.EquivalentTo(new[] { $"Article Upserted {id}", $"Photo Upserted {hero.Id}", $"Contact Upserted {contact.Id}" }),
+            "a publish brings the article, its photo and its contact into view");
+
+        logged = await LoggedByAsync(async () => await SendAsync(publisher, HttpMethod.Patch, $"/api/articles/{id}", """{"title":"Ny rubrik"}""",
+            await ETagAsync(publisher, $"/api/articles/{id}"), "application/merge-patch+json"));
+        Assert.That(logged, Is.Empty, "a pending version of a published article");
+
+        logged = await LoggedByAsync(() => SendAsync(publisher, HttpMethod.Post, $"/api/articles/{id}/publish"));
+        Assert.That(logged, Is.EqualTo(new[] { $"Article Upserted {id}" }), "publishing the pending version");
+
+        logged = await LoggedByAsync(async () => await SendAsync(publisher, HttpMethod.Patch, $"/api/photos/{hero.Id}",
+            """{"caption":"Hamnen en sommardag."}""", await ETagAsync(publisher, $"/api/photos/{hero.Id}"), "application/merge-patch+json"));
+        Assert.That(logged, Is.EqualTo(new[] { $"Photo Upserted {hero.Id}" }), "a shown photo's caption");
+
+        logged = await LoggedByAsync(() => SendAsync(publisher, HttpMethod.Post, $"/api/articles/{id}/unpublish"));
+        Assert.That(logged, Is.EquivalentTo(new[] { $"Article Removed {id}", $"Photo Removed {hero.Id}", $"Contact Removed {contact.Id}" }),
+            "an unpublish takes the article, and the photo and contact only it showed, out of view");
+
+        await SendAsync(publisher, HttpMethod.Post, $"/api/articles/{id}/publish");
+        logged = await LoggedByAsync(() => SendAsync(publisher, HttpMethod.Post, $"/api/articles/{id}/archive"));
+        Assert.That(logged, Has.Member($"Article Removed {id}"), "archive");
+
+        await SendAsync(publisher, HttpMethod.Post, $"/api/articles/{id}/publish");
+        logged = await LoggedByAsync(() => SendAsync(admin, HttpMethod.Post, $"/api/admin/contacts/{contact.Id}/erase"));
+        Assert.That(logged, Is.EquivalentTo(new[] { $"Contact Removed {contact.Id}", $"Article Upserted {id}" }),
+            "an erasure removes the person and changes the article that named them");
+
+        logged = await LoggedByAsync(async () => await SendAsync(publisher, HttpMethod.Delete, $"/api/articles/{id}",
+            ifMatch: await ETagAsync(publisher, $"/api/articles/{id}")));
+        Assert.That(logged, Is.EquivalentTo(new[] { $"Article Removed {id}", $"Photo Removed {hero.Id}" }), "a delete of a published article");
+
+        var pledge = Pledge(2025, ContentStatus.Draft);
+        pledge.PhotoId = unused.Id;
+        await SaveAsync(pledge);
+        logged = await LoggedByAsync(() => SendAsync(publisher, HttpMethod.Post, $"/api/pledges/{pledge.Id}/publish"));
+        Assert.That(logged, Is.EquivalentTo(new[] { $"Pledge Upserted {pledge.Id}", $"Photo Upserted {unused.Id}" }), "a pledge's publish");
+    }
+
+    [Test]
+    public async Task EntriesCarryTheVersionAndTheCommitTimeAndPositionsHaveNoGaps()
+    {
+        var article = Article("Versioner");
+        await SaveAsync(article);
+        var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
+        await SendAsync(publisher, HttpMethod.Post, $"/api/articles/{article.Id}/unpublish");
+        await using var db = TestRun.Factory.CreateDbContext();
+        var entries = await db.ChangeLogEntries.AsNoTracking().OrderBy(e => e.Position).ToListAsync();
+        Assert.That(entries.Select(e => (e.Kind, e.Change, e.Version)),
+            Is.EqualTo(new[] { (ContentKind.Article, (ChangeKind?)ChangeKind.Upserted, (int?)1), (ContentKind.Article, ChangeKind.Removed, 2) }));
+        Assert.That(entries[1].Position, Is.EqualTo(entries[0].Position + 1));
+        Assert.That(entries[1].ChangedAt, Is.GreaterThanOrEqualTo(entries[0].ChangedAt!.Value));
+        Assert.That(await LastPositionAsync(), Is.EqualTo(entries[1].Position));
+    }
+
+    [Test]
+    public async Task AReaderNeverSkipsAnEntryWhenTransactionsCommitInAnotherOrderThanTheyWrote()
+    {
+        var first = Article("Första");
+        var second = Article("Andra");
+        await SaveAsync(first, second);
+        var cursor = await LastPositionAsync();
+
+        // The first transaction writes first and commits last.
+        await using var early = new NpgsqlConnection(TestRun.ConnectionString);
+        await early.OpenAsync();
+        await using var earlyTransaction = await early.BeginTransactionAsync();
+        await Execute(early, $"UPDATE articles SET title = 'Första, ändrad' WHERE id = '{first.Id}'");
+        await using (var late = new NpgsqlConnection(TestRun.ConnectionString))
+        {
+            await late.OpenAsync();
+            await Execute(late, $"UPDATE articles SET title = 'Andra, ändrad' WHERE id = '{second.Id}'");
+        }
+
+        await using var db = TestRun.Factory.CreateDbContext();
+        var seen = await ChangeLog.After(db, cursor).AsNoTracking().ToListAsync();
+        Assert.That(seen.Select(e => e.ContentId), Is.EqualTo(new[] { second.Id }), "only the committed transaction's entry");
+        cursor = seen[^1].Position!.Value;
+
+        await earlyTransaction.CommitAsync();
+        seen = await ChangeLog.After(db, cursor).AsNoTracking().ToListAsync();
+        Assert.That(seen.Select(e => e.ContentId), Is.EqualTo(new[] { first.Id }),
+            "the entry of the transaction that wrote first and committed last comes after the cursor, not before it");
+        Assert.That(seen[0].Position, Is.EqualTo(cursor + 1));
+    }
+
+    [Test]
+    public async Task ConcurrentWritersAndAFollowingReaderAgreeOnEveryEntry()
+    {
+        var articles = Enumerable.Range(0, 24).Select(i => Article($"Artikel {i}")).ToArray();
+        await SaveAsync(articles);
+        var start = await LastPositionAsync();
+        using var writing = new CancellationTokenSource();
+
+        // A reader follows the log by position while six writers flip articles in transactions that hold their
+        // entries for a random while before committing.
+        var followed = new List<long>();
+        var reader = Task.Run(async () =>
+        {
+            var cursor = start;
+            await using var db = TestRun.Factory.CreateDbContext();
+            while (true)
+            {
+                var done = writing.IsCancellationRequested;
+                foreach (var position in await ChangeLog.After(db, cursor).Select(e => e.Position!.Value).ToListAsync())
+                {
+                    followed.Add(position);
+                    cursor = position;
+                }
+                if (done)
+                    return;
+            }
+        });
+        var writers = Enumerable.Range(0, 6).Select(writer => Task.Run(async () =>
+        {
+            var random = new Random(writer);
+            await using var connection = new NpgsqlConnection(TestRun.ConnectionString);
+            await connection.OpenAsync();
+            for (var round = 0; round < 15; round++)
+            {
+                await using var transaction = await connection.BeginTransactionAsync();
+                foreach (var article in articles.Where((_, i) => i % 6 == writer).Take(1 + random.Next(4)))
+                    await Execute(connection, $"UPDATE articles SET title = 'Runda {round} {writer}' WHERE id = '{article.Id}'");
+                await Task.Delay(random.Next(15));
+                await transaction.CommitAsync();
+            }
+        })).ToArray();
+        await Task.WhenAll(writers);
+        writing.Cancel();
+        await reader;
+
+        await using var check = TestRun.Factory.CreateDbContext();
+        var all = await ChangeLog.After(check, start).Select(e => e.Position!.Value).ToListAsync();
+        Assert.That(all, Has.Count.GreaterThanOrEqualTo(6 * 15));
+        Assert.That(all, Is.EqualTo(Enumerable.Range(0, all.Count).Select(i => start + 1 + i)), "positions without gaps");
+        Assert.That(followed, Is.EqualTo(all), "the reader saw every entry, each once, in order");
+    }
+
+    [Test]
+    public async Task EachEntryIsAnnouncedAfterItsCommitAndNotBefore()
+    {
+        var article = Article("Meddelad");
+        await SaveAsync(article);
+        await using var listener = new NpgsqlConnection(TestRun.ConnectionString);
+        await listener.OpenAsync();
+        var received = new List<string>();
+        listener.Notification += (_, e) => received.Add(e.Payload);
+        await Execute(listener, "LISTEN content_changes");
+
+        await using var writer = new NpgsqlConnection(TestRun.ConnectionString);
+        await writer.OpenAsync();
+        await using (var transaction = await writer.BeginTransactionAsync())
+        {
+            await Execute(writer, $"UPDATE articles SET status = 'Draft' WHERE id = '{article.Id}'");
+            await listener.WaitAsync(TimeSpan.FromMilliseconds(300));
+            Assert.That(received, Is.Empty, "nothing before the commit");
+            await transaction.CommitAsync();
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (received.Count == 0 && DateTime.UtcNow < deadline)
+            await listener.WaitAsync(TimeSpan.FromMilliseconds(200));
+        var payload = JsonNode.Parse(received.Single())!;
+        Assert.That((string?)payload["kind"], Is.EqualTo("Article"));
+        Assert.That((string?)payload["change"], Is.EqualTo("Removed"));
+        Assert.That(Guid.Parse((string)payload["id"]!), Is.EqualTo(article.Id));
+        Assert.That((long)payload["position"]!, Is.EqualTo(await LastPositionAsync()));
+    }
+
+    [Test]
+    public async Task PruningDeletesOldEntriesAndMarksWhereTheLogNowStarts()
+    {
+        var articles = Enumerable.Range(0, 5).Select(i => Article($"Gammal {i}")).ToArray();
+        await SaveAsync(articles);
+        var last = await LastPositionAsync();
+        await using (var connection = new NpgsqlConnection(TestRun.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await Execute(connection, $"UPDATE change_log SET changed_at = now() - interval '100 days' WHERE position <= {last - 2}");
+        }
+        var retention = TestRun.Factory.Services.GetRequiredService<ChangeLogRetention>();
+        Assert.That(await retention.PruneAsync(DateTimeOffset.UtcNow.AddDays(-90), batchSize: 2), Is.EqualTo(3));
+        await using var db = TestRun.Factory.CreateDbContext();
+        var state = await ChangeLog.StateAsync(db);
+        Assert.That(state.PrunedThrough, Is.EqualTo(last - 2));
+        Assert.That(await ChangeLog.After(db, 0).Select(e => e.Position).ToListAsync(), Is.EqualTo(new long?[] { last - 1, last }));
+        Assert.That(await retention.PruneAsync(DateTimeOffset.UtcNow.AddDays(-90), batchSize: 2), Is.Zero);
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
