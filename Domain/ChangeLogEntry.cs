@@ -10,8 +10,8 @@ public class ChangeLogEntry
 {
     public long Id { get; set; }
     /// <summary>
-    /// 1, 2, 3… in commit order, without gaps: given when the saving transaction commits, one transaction at a time.
-    /// A reader that has seen position N has seen every entry below N. Null only inside the uncommitted transaction.
+    /// Rising in commit order: given when the saving transaction commits, one transaction at a time. A reader that has
+    /// seen position N has seen every entry below N. Null only inside the uncommitted transaction.
     /// </summary>
     public long? Position { get; set; }
     public ContentKind Kind { get; set; }

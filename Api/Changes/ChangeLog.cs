@@ -21,7 +21,10 @@ public sealed class ChangeLogOptions
     public int PruneBatchSize { get; set; } = 5_000;
 }
 
-/// <summary>Where the log stands: the last position given, and the last one pruned (entries up to it are gone).</summary>
+/// <summary>
+/// Where the log stands: the last position committed (every entry up to it is visible or pruned), and the last one
+/// pruned (entries up to it are gone).
+/// </summary>
 public sealed record ChangeLogState(long LastPosition, long PrunedThrough);
 
 /// <summary>
@@ -49,8 +52,10 @@ public static class ChangeLog
         db.Set<ChangeLogEntry>().Where(e => e.Position > position).OrderBy(e => e.Position);
 
     public static async Task<ChangeLogState> StateAsync(DbContext db, CancellationToken ct = default) =>
-        await db.Database.SqlQuery<ChangeLogState>($"SELECT last_position, pruned_through FROM change_log_state")
-            .SingleAsync(ct);
+        await db.Database.SqlQuery<ChangeLogState>($"""
+            SELECT GREATEST(pruned_through, (SELECT max(position) FROM change_log)) AS last_position, pruned_through
+            FROM change_log_state
+            """).SingleAsync(ct);
 }
 
 /// <summary>Deletes change-log entries older than the retention, in batches, every prune interval.</summary>

@@ -45,19 +45,20 @@ namespace ContentApi.Infrastructure.Migrations
             // What is written, and why so (Domain/ChangeLogEntry): row triggers on the content tables note which items
             // anonymous readers may see change, once per transaction; at commit a deferred trigger decides whether
             // each is public now (upserted) or not (removed) and gives it the next position while holding the one row
-            // of change_log_state, so positions follow commit order without gaps: a later position cannot be seen
-            // before an earlier one (a bigserial taken at insert could: transactions commit in another order than
-            // they insert). The public rule mirrors Domain/Visibility and ContentDbContext's query filters; the sync
+            // of change_log_state, so positions follow commit order: a later position cannot be seen before an earlier
+            // one (a bigserial taken at insert could: transactions commit in another order than they insert). Only a
+            // commit that fails after its positions were taken leaves a gap. The public rule mirrors Domain/Visibility and ContentDbContext's query filters; the sync
             // replay test compares what the log says with what the reader shows.
             migrationBuilder.Sql("""
                 ALTER TABLE change_log ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
                 CREATE UNIQUE INDEX ix_change_log_pending ON change_log (txid, kind, content_id) WHERE position IS NULL;
 
+                -- Its one row is the commit lock, and says up to where the log was pruned.
                 CREATE TABLE change_log_state (
                     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-                    last_position bigint NOT NULL,
                     pruned_through bigint NOT NULL);
-                INSERT INTO change_log_state VALUES (true, 0, 0);
+                INSERT INTO change_log_state VALUES (true, 0);
+                CREATE SEQUENCE change_log_position;
 
                 CREATE FUNCTION content_is_public(kind text, content_id uuid) RETURNS boolean LANGUAGE sql STABLE AS $$
                     SELECT CASE kind
@@ -87,21 +88,27 @@ namespace ContentApi.Infrastructure.Migrations
                 DECLARE
                     was boolean := TG_OP <> 'INSERT' AND OLD.status = 'Published';
                     now_public boolean := TG_OP <> 'DELETE' AND NEW.status = 'Published';
-                    both_ boolean;
+                    both_ boolean := was AND now_public;
+                    before_ articles;
+                    after_ articles;
                     photo uuid;
                 BEGIN
                     IF NOT was AND NOT now_public THEN RETURN NULL; END IF;
-                    both_ := was AND now_public;
-                    IF both_ AND (to_jsonb(OLD) - 'pending_changes' - 'has_pending_changes' - 'version')
-                               = (to_jsonb(NEW) - 'pending_changes' - 'has_pending_changes' - 'version') THEN
-                        RETURN NULL;
+                    IF both_ THEN
+                        before_ := OLD; after_ := NEW;
+                        before_.pending_changes := NULL; after_.pending_changes := NULL;
+                        before_.version := 0; after_.version := 0;
+                        before_.has_pending_changes := NULL; after_.has_pending_changes := NULL;
+                        IF before_ IS NOT DISTINCT FROM after_ THEN RETURN NULL; END IF;
                     END IF;
                     PERFORM change_log_note('Article', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
-                    FOR photo IN SELECT * FROM change_log_differing(
-                            CASE WHEN TG_OP = 'INSERT' OR NOT was THEN '{}' ELSE OLD.photo_ids END,
-                            CASE WHEN TG_OP = 'DELETE' OR NOT now_public THEN '{}' ELSE NEW.photo_ids END) LOOP
-                        PERFORM change_log_note('Photo', photo);
-                    END LOOP;
+                    IF NOT both_ OR OLD.photo_ids IS DISTINCT FROM NEW.photo_ids THEN
+                        FOR photo IN SELECT * FROM change_log_differing(
+                                CASE WHEN NOT was THEN '{}' ELSE OLD.photo_ids END,
+                                CASE WHEN NOT now_public THEN '{}' ELSE NEW.photo_ids END) LOOP
+                            PERFORM change_log_note('Photo', photo);
+                        END LOOP;
+                    END IF;
                     -- Its contacts when it comes into or leaves view (links changed while it stays are noted by
                     -- change_log_article_contact; a deleted article's links are noted before it goes).
                     IF TG_OP = 'UPDATE' AND NOT both_ THEN
@@ -134,13 +141,17 @@ namespace ContentApi.Infrastructure.Migrations
                 DECLARE
                     was boolean := TG_OP <> 'INSERT' AND OLD.status = 'Published';
                     now_public boolean := TG_OP <> 'DELETE' AND NEW.status = 'Published';
+                    before_ pledges;
+                    after_ pledges;
                     item uuid;
                 BEGIN
                     IF NOT was AND NOT now_public THEN RETURN NULL; END IF;
-                    IF was AND now_public
-                       AND (to_jsonb(OLD) - 'pending_changes' - 'has_pending_changes' - 'version')
-                         = (to_jsonb(NEW) - 'pending_changes' - 'has_pending_changes' - 'version') THEN
-                        RETURN NULL;
+                    IF was AND now_public THEN
+                        before_ := OLD; after_ := NEW;
+                        before_.pending_changes := NULL; after_.pending_changes := NULL;
+                        before_.version := 0; after_.version := 0;
+                        before_.has_pending_changes := NULL; after_.has_pending_changes := NULL;
+                        IF before_ IS NOT DISTINCT FROM after_ THEN RETURN NULL; END IF;
                     END IF;
                     PERFORM change_log_note('Pledge', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
                     FOR item IN SELECT * FROM change_log_differing(
@@ -162,7 +173,7 @@ namespace ContentApi.Infrastructure.Migrations
                 DECLARE
                     kind text := CASE TG_TABLE_NAME WHEN 'photos' THEN 'Photo' ELSE 'Contact' END;
                 BEGIN
-                    IF to_jsonb(OLD) IS DISTINCT FROM to_jsonb(NEW) AND content_is_public(kind, NEW.id) THEN
+                    IF OLD IS DISTINCT FROM NEW AND content_is_public(kind, NEW.id) THEN
                         PERFORM change_log_note(kind, NEW.id);
                     END IF;
                     RETURN NULL;
@@ -177,7 +188,9 @@ namespace ContentApi.Infrastructure.Migrations
                     public boolean := content_is_public(NEW.kind, NEW.content_id);
                     item_version integer;
                 BEGIN
-                    UPDATE change_log_state SET last_position = last_position + 1 RETURNING last_position INTO next_position;
+                    -- Held until the commit is visible; taken again by the transaction's next entry at no cost.
+                    PERFORM FROM change_log_state FOR UPDATE;
+                    next_position := nextval('change_log_position');
                     item_version := CASE NEW.kind
                         WHEN 'Article' THEN (SELECT version FROM articles WHERE id = NEW.content_id)
                         WHEN 'Pledge' THEN (SELECT version FROM pledges WHERE id = NEW.content_id)
@@ -233,6 +246,7 @@ namespace ContentApi.Infrastructure.Migrations
                 DROP FUNCTION change_log_differing(uuid[], uuid[]);
                 DROP FUNCTION change_log_note(text, uuid);
                 DROP FUNCTION content_is_public(text, uuid);
+                DROP SEQUENCE change_log_position;
                 DROP TABLE change_log_state;
                 """);
 

@@ -117,7 +117,7 @@ public class ChangeLogTests : ApiTest
     }
 
     [Test]
-    public async Task EntriesCarryTheVersionAndTheCommitTimeAndPositionsHaveNoGaps()
+    public async Task EntriesCarryTheVersionAndTheCommitTimeAndPositionsFollowCommits()
     {
         var article = Article("Versioner");
         await SaveAsync(article);
@@ -211,7 +211,7 @@ public class ChangeLogTests : ApiTest
         await using var check = TestRun.Factory.CreateDbContext();
         var all = await ChangeLog.After(check, start).Select(e => e.Position!.Value).ToListAsync();
         Assert.That(all, Has.Count.GreaterThanOrEqualTo(6 * 15));
-        Assert.That(all, Is.EqualTo(Enumerable.Range(0, all.Count).Select(i => start + 1 + i)), "positions without gaps");
+        Assert.That(all, Is.EqualTo(Enumerable.Range(0, all.Count).Select(i => start + 1 + i)), "positions one after another (no commit failed)");
         Assert.That(followed, Is.EqualTo(all), "the reader saw every entry, each once, in order");
     }
 
