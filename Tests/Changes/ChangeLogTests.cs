@@ -265,6 +265,60 @@ public class ChangeLogTests : ApiTest
         Assert.That(await retention.PruneAsync(DateTimeOffset.UtcNow.AddDays(-90), batchSize: 2), Is.Zero);
     }
 
+    /// <summary>
+    /// The log's triggers decide "public now" in SQL (content_is_public); the API decides it with the delivery face's
+    /// query filters (Domain/Visibility.cs). They must agree on every item, whatever its status and whatever uses it.
+    /// </summary>
+    [Test]
+    public async Task TheLogsRuleOfWhatIsPublicAgreesWithTheDeliveryFace()
+    {
+        var photos = Enumerable.Range(0, 6).Select(i => Photo($"Foto {i}")).ToArray();
+        var contacts = Enumerable.Range(0, 5).Select(i => Contact($"Person {i}")).ToArray();
+        await SaveAsync([.. photos, .. contacts]);
+        var statuses = new[] { ContentStatus.Published, ContentStatus.Draft, ContentStatus.Archived };
+        var articles = new List<Article>();
+        for (var i = 0; i < 6; i++)
+        {
+            var article = Article($"Artikel {i}", statuses[i % 3], i);
+            article.HeroPhotoId = i < 3 ? photos[i].Id : null;
+            if (i == 3)
+                article.Body.Add(Block.Image(photos[3].Id));
+            articles.Add(article);
+        }
+        var pledges = new[] { Pledge(2024), Pledge(2025, ContentStatus.Draft) };
+        pledges[0].PhotoId = photos[4].Id;
+        pledges[1].PhotoId = photos[5].Id;
+        pledges[0].ContactId = contacts[3].Id;
+        pledges[1].ContactId = contacts[4].Id;
+        await SaveAsync([.. articles, .. pledges]);
+        await using (var db = TestRun.Factory.CreateDbContext())
+        {
+            db.ArticleContacts.AddRange(
+                new ArticleContact { ArticleId = articles[0].Id, ContactId = contacts[0].Id },
+                new ArticleContact { ArticleId = articles[1].Id, ContactId = contacts[1].Id },
+                new ArticleContact { ArticleId = articles[2].Id, ContactId = contacts[2].Id },
+                new ArticleContact { ArticleId = articles[1].Id, ContactId = contacts[0].Id });
+            await db.SaveChangesAsync();
+        }
+
+        await using var face = TestRun.Factory.CreateDbContext();
+        var items = articles.Select(a => ("Article", a.Id)).Concat(pledges.Select(p => ("Pledge", p.Id)))
+            .Concat(photos.Select(p => ("Photo", p.Id))).Concat(contacts.Select(c => ("Contact", c.Id)));
+        foreach (var (kind, id) in items)
+        {
+            var bySql = await face.Database.SqlQuery<bool>($"SELECT content_is_public({kind}, {id}) AS \"Value\"").SingleAsync();
+            var byFace = kind switch
+            {
+                "Article" => await face.Articles.AnyAsync(a => a.Id == id),
+                "Pledge" => await face.Pledges.AnyAsync(p => p.Id == id),
+                "Photo" => await face.Photos.AnyAsync(p => p.Id == id),
+                _ => await face.Contacts.AnyAsync(c => c.Id == id),
+            };
+            Assert.That(bySql, Is.EqualTo(byFace), $"{kind} {id}");
+        }
+        Assert.That(await face.Photos.CountAsync(), Is.EqualTo(3), "the test covers both answers");
+    }
+
     private static async Task Execute(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
