@@ -102,6 +102,9 @@ namespace ContentApi.Infrastructure.Migrations
                         IF before_ IS NOT DISTINCT FROM after_ THEN RETURN NULL; END IF;
                     END IF;
                     PERFORM change_log_note('Article', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+                    -- A published pledge lists its articles.
+                    PERFORM change_log_note('Pledge', p.id) FROM pledges p
+                    WHERE p.id IN (OLD.pledge_id, NEW.pledge_id) AND p.status = 'Published';
                     IF NOT both_ OR OLD.photo_ids IS DISTINCT FROM NEW.photo_ids THEN
                         FOR photo IN SELECT * FROM change_log_differing(
                                 CASE WHEN NOT was THEN '{}' ELSE OLD.photo_ids END,
@@ -154,6 +157,9 @@ namespace ContentApi.Infrastructure.Migrations
                         IF before_ IS NOT DISTINCT FROM after_ THEN RETURN NULL; END IF;
                     END IF;
                     PERFORM change_log_note('Pledge', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+                    -- A published article shows the pledge it is about.
+                    PERFORM change_log_note('Article', a.id) FROM articles a
+                    WHERE a.pledge_id = CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END AND a.status = 'Published';
                     FOR item IN SELECT * FROM change_log_differing(
                             CASE WHEN NOT was THEN '{}' ELSE array_remove(ARRAY[OLD.photo_id], NULL) END,
                             CASE WHEN NOT now_public THEN '{}' ELSE array_remove(ARRAY[NEW.photo_id], NULL) END) LOOP
@@ -167,14 +173,23 @@ namespace ContentApi.Infrastructure.Migrations
                     RETURN NULL;
                 END $$;
 
-                -- A photo or contact changed while published content shows it. (A new one is shown by nothing yet; one
-                -- still shown cannot be deleted, and an erased contact is noted when its links go.)
+                -- A photo or contact changed while published content shows it, and so did the published articles and
+                -- pledges that show it (their answers carry its alt text, caption, name…). A new one is shown by nothing
+                -- yet; one still shown cannot be deleted, and an erased contact is noted when its links go.
                 CREATE FUNCTION change_log_shown() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE
                     kind text := CASE TG_TABLE_NAME WHEN 'photos' THEN 'Photo' ELSE 'Contact' END;
                 BEGIN
-                    IF OLD IS DISTINCT FROM NEW AND content_is_public(kind, NEW.id) THEN
-                        PERFORM change_log_note(kind, NEW.id);
+                    IF OLD IS NOT DISTINCT FROM NEW OR NOT content_is_public(kind, NEW.id) THEN RETURN NULL; END IF;
+                    PERFORM change_log_note(kind, NEW.id);
+                    IF kind = 'Photo' THEN
+                        PERFORM change_log_note('Article', a.id) FROM articles a
+                        WHERE a.photo_ids @> ARRAY[NEW.id] AND a.status = 'Published';
+                        PERFORM change_log_note('Pledge', p.id) FROM pledges p WHERE p.photo_id = NEW.id AND p.status = 'Published';
+                    ELSE
+                        PERFORM change_log_note('Article', a.id) FROM article_contacts ac JOIN articles a ON a.id = ac.article_id
+                        WHERE ac.contact_id = NEW.id AND a.status = 'Published';
+                        PERFORM change_log_note('Pledge', p.id) FROM pledges p WHERE p.contact_id = NEW.id AND p.status = 'Published';
                     END IF;
                     RETURN NULL;
                 END $$;

@@ -90,7 +90,8 @@ public class ChangeLogTests : ApiTest
 
         logged = await LoggedByAsync(async () => await SendAsync(publisher, HttpMethod.Patch, $"/api/photos/{hero.Id}",
             """{"caption":"Hamnen en sommardag."}""", await ETagAsync(publisher, $"/api/photos/{hero.Id}"), "application/merge-patch+json"));
-        Assert.That(logged, Is.EqualTo(new[] { $"Photo Upserted {hero.Id}" }), "a shown photo's caption");
+        Assert.That(logged, Is.EquivalentTo(new[] { $"Photo Upserted {hero.Id}", $"Article Upserted {id}" }),
+            "a shown photo's caption, and the article whose answer carries it");
 
         logged = await LoggedByAsync(() => SendAsync(publisher, HttpMethod.Post, $"/api/articles/{id}/unpublish"));
         Assert.That(logged, Is.EquivalentTo(new[] { $"Article Removed {id}", $"Photo Removed {hero.Id}", $"Contact Removed {contact.Id}" }),
@@ -112,8 +113,15 @@ public class ChangeLogTests : ApiTest
         var pledge = Pledge(2025, ContentStatus.Draft);
         pledge.PhotoId = unused.Id;
         await SaveAsync(pledge);
+        var about = Article("Om medborgarlöftet");
+        about.PledgeId = pledge.Id;
+        await SaveAsync(about);
         logged = await LoggedByAsync(() => SendAsync(publisher, HttpMethod.Post, $"/api/pledges/{pledge.Id}/publish"));
-        Assert.That(logged, Is.EquivalentTo(new[] { $"Pledge Upserted {pledge.Id}", $"Photo Upserted {unused.Id}" }), "a pledge's publish");
+        Assert.That(logged, Is.EquivalentTo(new[] { $"Pledge Upserted {pledge.Id}", $"Photo Upserted {unused.Id}", $"Article Upserted {about.Id}" }),
+            "a pledge's publish, with its photo and the published article that now shows it");
+        logged = await LoggedByAsync(() => SendAsync(publisher, HttpMethod.Post, $"/api/articles/{about.Id}/unpublish"));
+        Assert.That(logged, Is.EquivalentTo(new[] { $"Article Removed {about.Id}", $"Pledge Upserted {pledge.Id}" }),
+            "an article about a pledge leaves the pledge's list of articles");
     }
 
     [Test]
