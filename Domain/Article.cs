@@ -116,7 +116,8 @@ public class Article : IVersioned
     /// <summary>Stops naming a contact, live and pending (a GDPR erasure). Returns false when it did not.</summary>
     public bool RemoveContact(Guid contactId, DateTimeOffset now)
     {
-        var changed = Contacts.RemoveAll(c => c.Id == contactId) > 0;
+        var live = Contacts.RemoveAll(c => c.Id == contactId) > 0;
+        var changed = live;
         if (PendingChanges is { } pending && pending.ContactIds.Contains(contactId))
         {
             PendingChanges = pending with { ContactIds = [.. pending.ContactIds.Where(c => c != contactId)] };
@@ -124,7 +125,8 @@ public class Article : IVersioned
         }
         if (!changed)
             return false;
-        if (Status == ContentStatus.Published)
+        // Readers see a change only when the live version named the person.
+        if (live && Status == ContentStatus.Published)
             UpdatedAt = now;
         Version++;
         return true;

@@ -8,16 +8,15 @@ namespace ContentApi.Domain;
 /// </summary>
 public class ChangeLogEntry
 {
-    public long Id { get; set; }
     /// <summary>
     /// Rising in commit order: given when the saving transaction commits, one transaction at a time. A reader that has
-    /// seen position N has seen every entry below N. Null only inside the uncommitted transaction.
+    /// seen position N has seen every entry below N. Not dense: a failed commit or a server restart skips numbers.
     /// </summary>
-    public long? Position { get; set; }
+    public long Position { get; set; }
     public ContentKind Kind { get; set; }
     public Guid ContentId { get; set; }
-    public ChangeKind? Change { get; set; }
-    public DateTimeOffset? ChangedAt { get; set; }
+    public ChangeKind Change { get; set; }
+    public DateTimeOffset ChangedAt { get; set; }
     /// <summary>The item's version after the change; null when the item is gone (deleted, erased).</summary>
     public int? Version { get; set; }
 }

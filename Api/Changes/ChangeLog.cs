@@ -46,7 +46,8 @@ public static class ChangeLog
 
     /// <summary>
     /// Committed entries after <paramref name="position"/>, in order. Positions are given at commit one transaction
-    /// at a time, so none below the last one read can still appear.
+    /// at a time, so none below the last one read can still appear. A reader that must know whether entries after
+    /// its position were pruned reads <see cref="StateAsync"/> after the entries (or in the same snapshot).
     /// </summary>
     public static IQueryable<ChangeLogEntry> After(DbContext db, long position) =>
         db.Set<ChangeLogEntry>().Where(e => e.Position > position).OrderBy(e => e.Position);
@@ -72,7 +73,7 @@ public sealed class ChangeLogRetention(IServiceScopeFactory scopes, TimeProvider
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ContentDbContext>();
         // Entries get their time and position together, at commit, so the times rise with the positions.
-        var through = await db.Set<ChangeLogEntry>().Where(e => e.Position != null && e.ChangedAt < cutoff).MaxAsync(e => e.Position, cancellationToken);
+        var through = await db.Set<ChangeLogEntry>().Where(e => e.ChangedAt < cutoff).MaxAsync(e => (long?)e.Position, cancellationToken);
         if (through is null)
             return 0;
         // One statement deletes a batch and moves the mark (top level: EF would wrap a query in a subquery, where
@@ -81,8 +82,8 @@ public sealed class ChangeLogRetention(IServiceScopeFactory scopes, TimeProvider
         await connection.OpenAsync(cancellationToken);
         await using var command = new Npgsql.NpgsqlCommand("""
             WITH gone AS (
-                DELETE FROM change_log WHERE id IN (
-                    SELECT id FROM change_log WHERE position <= $1 ORDER BY position LIMIT $2)
+                DELETE FROM change_log WHERE position IN (
+                    SELECT position FROM change_log WHERE position <= $1 ORDER BY position LIMIT $2)
                 RETURNING position),
             marked AS (
                 UPDATE change_log_state SET pruned_through = GREATEST(pruned_through, (SELECT max(position) FROM gone))
@@ -109,7 +110,8 @@ public sealed class ChangeLogRetention(IServiceScopeFactory scopes, TimeProvider
         using var timer = new PeriodicTimer(settings.PruneInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            // Once at start too: instances restarted more often than the interval would never prune.
+            do
             {
                 try
                 {
@@ -122,6 +124,7 @@ public sealed class ChangeLogRetention(IServiceScopeFactory scopes, TimeProvider
                     log.LogWarning("The change log could not be pruned ({Error}); trying again in {Interval}.", e.Message, settings.PruneInterval);
                 }
             }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

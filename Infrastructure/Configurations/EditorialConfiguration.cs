@@ -90,10 +90,11 @@ public class ChangeLogEntryConfiguration : IEntityTypeConfiguration<ChangeLogEnt
     public void Configure(EntityTypeBuilder<ChangeLogEntry> builder)
     {
         builder.ToTable("change_log");
+        // Readers seek by position; the database gives it at commit (migration ChangeLog).
+        builder.HasKey(e => e.Position);
+        builder.Property(e => e.Position).ValueGeneratedNever();
         builder.Property(e => e.Kind).HasConversion<string>().HasMaxLength(20);
         builder.Property(e => e.Change).HasConversion<string>().HasMaxLength(20);
-        // Readers seek by position; entries of uncommitted transactions have none yet.
-        builder.HasIndex(e => e.Position).IsUnique().HasFilter("position IS NOT NULL");
         builder.HasIndex(e => e.ChangedAt);
     }
 }

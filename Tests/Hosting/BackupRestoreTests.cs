@@ -28,7 +28,8 @@ public class BackupRestoreTests : ApiTest
             NpgsqlConnection.ClearAllPools();
             await using var connection = new NpgsqlConnection(TestRun.ConnectionString);
             await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+            // A drop waits for a checkpoint: slow on a busy machine.
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection) { CommandTimeout = 300 };
             await drop.ExecuteNonQueryAsync();
         }
     }

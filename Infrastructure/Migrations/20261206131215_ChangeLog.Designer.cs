@@ -14,7 +14,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ContentApi.Infrastructure.Migrations
 {
     [DbContext(typeof(ContentDbContext))]
-    [Migration("20261206123622_ChangeLog")]
+    [Migration("20261206131215_ChangeLog")]
     partial class ChangeLog
     {
         /// <inheritdoc />
@@ -305,19 +305,17 @@ namespace ContentApi.Infrastructure.Migrations
 
             modelBuilder.Entity("ContentApi.Domain.ChangeLogEntry", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<long>("Position")
                         .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+                        .HasColumnName("position");
 
                     b.Property<string>("Change")
+                        .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
                         .HasColumnName("change");
 
-                    b.Property<DateTimeOffset?>("ChangedAt")
+                    b.Property<DateTimeOffset>("ChangedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("changed_at");
 
@@ -331,24 +329,15 @@ namespace ContentApi.Infrastructure.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("kind");
 
-                    b.Property<long?>("Position")
-                        .HasColumnType("bigint")
-                        .HasColumnName("position");
-
                     b.Property<int?>("Version")
                         .HasColumnType("integer")
                         .HasColumnName("version");
 
-                    b.HasKey("Id")
+                    b.HasKey("Position")
                         .HasName("pk_change_log");
 
                     b.HasIndex("ChangedAt")
                         .HasDatabaseName("ix_change_log_changed_at");
-
-                    b.HasIndex("Position")
-                        .IsUnique()
-                        .HasDatabaseName("ix_change_log_position")
-                        .HasFilter("position IS NOT NULL");
 
                     b.ToTable("change_log", (string)null);
                 });
