@@ -201,7 +201,8 @@ namespace ContentApi.Infrastructure.Migrations
                     me xid8 := pg_current_xact_id();
                     announced bigint;
                 BEGIN
-                    PERFORM FROM change_log_notes WHERE txid = me LIMIT 1;
+                    -- Its own note only (one key): a scan for any note would pass over all those already done.
+                    PERFORM FROM change_log_notes WHERE txid = NEW.txid AND kind = NEW.kind AND content_id = NEW.content_id;
                     IF NOT FOUND THEN RETURN NULL; END IF;
                     PERFORM pg_advisory_xact_lock({{AdvisoryLock}});
 
