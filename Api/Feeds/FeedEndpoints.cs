@@ -20,6 +20,8 @@ public static class FeedEndpoints
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 100;
+    /// <summary>Wide enough for a feed reader's column, a fraction of the original's bytes.</summary>
+    private const int PictureWidth = 960;
 
     private enum Format { Rss, Atom }
 
@@ -102,6 +104,14 @@ public static class FeedEndpoints
         return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.Values.SelectMany(e => e)));
     }
 
+    /// <summary>The JPEG rendition feed readers show: the widest up to <see cref="PictureWidth"/> pixels.</summary>
+    private static FeedPicture Picture(PhotoDto photo, Func<string, string> absolute)
+    {
+        var rendition = photo.Renditions.Where(r => r.Format == "jpg").OrderBy(r => r.Width > PictureWidth).ThenByDescending(r => r.Width).First();
+        return new FeedPicture(absolute(rendition.Url), rendition.Width, (int)Math.Round(rendition.Width * (double)photo.Height / photo.Width),
+            photo.Decorative ? null : photo.AltText);
+    }
+
     /// <summary>
     /// The feed with every address absolute: the API's own from the request's scheme, host and path base (the public
     /// address, when PublicBaseUrl is set), the articles' pages from <see cref="SiteOptions.ArticleUrlTemplate"/>.
@@ -115,7 +125,8 @@ public static class FeedEndpoints
         var entries = articles.Select(a => new FeedEntry(
             a.Id, a.Title, site.ArticleUrl(a.Id, a.Slug) ?? Absolute($"{ContentRoutes.Articles}/{a.Id}"), a.Lead,
             a.PublishedAt ?? a.UpdatedAt, a.UpdatedAt, a.Tags,
-            a.HeroPhoto is { } hero ? new FeedEnclosure(Absolute(PhotoEndpoints.FileUrl(hero.Id)), hero.MediaType, hero.ByteSize) : null)).ToList();
+            a.HeroPhoto is { } hero ? new FeedEnclosure(Absolute(PhotoEndpoints.FileUrl(hero.Id)), hero.MediaType, hero.ByteSize) : null,
+            a.HeroPhoto is { } shown ? Picture(shown, Absolute) : null)).ToList();
         return new Feed(
             Id: Absolute(path + extension),
             Title: tag is null ? $"{site.Name}: nyheter" : $"{site.Name}: nyheter om {tag}",

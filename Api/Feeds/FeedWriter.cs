@@ -12,10 +12,16 @@ public sealed record Feed(
 /// <summary>One article in a feed.</summary>
 public sealed record FeedEntry(
     Guid Id, string Title, string Link, string Summary, DateTimeOffset Published, DateTimeOffset Updated,
-    IReadOnlyList<string> Categories, FeedEnclosure? Enclosure);
+    IReadOnlyList<string> Categories, FeedEnclosure? Enclosure, FeedPicture? Picture);
 
 /// <summary>A file an entry carries (the hero photo), with its exact media type and length in bytes.</summary>
 public sealed record FeedEnclosure(string Url, string MediaType, long Length);
+
+/// <summary>
+/// The hero photo at a size for showing (a JPEG rendition), as Media RSS's media:content: a rendition's length is known
+/// only once it is made, and Media RSS, unlike an enclosure, does not ask for one. The alt text is its description.
+/// </summary>
+public sealed record FeedPicture(string Url, int Width, int Height, string? Description);
 
 /// <summary>
 /// Writes a <see cref="Feed"/> as RSS 2.0 (https://www.rssboard.org/rss-specification) or Atom 1.0 (RFC 4287), in
@@ -27,6 +33,7 @@ public static class FeedWriter
     public const string RssContentType = "application/rss+xml; charset=utf-8";
     public const string AtomContentType = "application/atom+xml; charset=utf-8";
     private const string AtomNamespace = "http://www.w3.org/2005/Atom";
+    private const string MediaNamespace = "http://search.yahoo.com/mrss/";
 
     private static readonly XmlWriterSettings Settings = new()
     {
@@ -38,6 +45,7 @@ public static class FeedWriter
         writer.WriteStartElement("rss");
         writer.WriteAttributeString("version", "2.0");
         writer.WriteAttributeString("xmlns", "atom", null, AtomNamespace);
+        writer.WriteAttributeString("xmlns", "media", null, MediaNamespace);
         writer.WriteStartElement("channel");
         Text(writer, "title", feed.Title);
         Text(writer, "link", feed.SiteUrl);
@@ -72,6 +80,7 @@ public static class FeedWriter
                 writer.WriteAttributeString("type", enclosure.MediaType);
                 writer.WriteEndElement();
             }
+            Picture(writer, entry.Picture);
             writer.WriteEndElement();
         }
         writer.WriteEndElement();
@@ -82,6 +91,7 @@ public static class FeedWriter
     {
         writer.WriteStartElement("feed", AtomNamespace);
         writer.WriteAttributeString("xml", "lang", null, "sv");
+        writer.WriteAttributeString("xmlns", "media", null, MediaNamespace);
         Text(writer, "id", feed.Id);
         Text(writer, "title", feed.Title);
         Text(writer, "subtitle", feed.Description);
@@ -110,6 +120,7 @@ public static class FeedWriter
             }
             if (entry.Enclosure is { } enclosure)
                 Link(writer, "enclosure", enclosure.Url, enclosure.MediaType, enclosure.Length);
+            Picture(writer, entry.Picture);
             writer.WriteEndElement();
         }
         writer.WriteEndElement();
@@ -138,6 +149,26 @@ public static class FeedWriter
         if (length is { } bytes)
             writer.WriteAttributeString("length", bytes.ToString(CultureInfo.InvariantCulture));
         writer.WriteAttributeString("href", href);
+        writer.WriteEndElement();
+    }
+
+    private static void Picture(XmlWriter writer, FeedPicture? picture)
+    {
+        if (picture is null)
+            return;
+        writer.WriteStartElement("media", "content", MediaNamespace);
+        writer.WriteAttributeString("url", picture.Url);
+        writer.WriteAttributeString("type", "image/jpeg");
+        writer.WriteAttributeString("medium", "image");
+        writer.WriteAttributeString("width", picture.Width.ToString(CultureInfo.InvariantCulture));
+        writer.WriteAttributeString("height", picture.Height.ToString(CultureInfo.InvariantCulture));
+        if (picture.Description is { Length: > 0 } description)
+        {
+            writer.WriteStartElement("media", "description", MediaNamespace);
+            writer.WriteAttributeString("type", "plain");
+            writer.WriteString(Clean(description));
+            writer.WriteEndElement();
+        }
         writer.WriteEndElement();
     }
 

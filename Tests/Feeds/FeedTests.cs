@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.ServiceModel.Syndication;
 using System.Text.RegularExpressions;
 using System.Xml;
+using System.Xml.Linq;
 using ContentApi.Domain;
 using ContentApi.Tests.Support;
 using static ContentApi.Tests.Support.ContentBuilder;
@@ -66,11 +67,11 @@ public class FeedTests : ApiTest
     }
 
     [TestCaseSource(nameof(Formats))]
-    public async Task TheHeroPhotoIsAnEnclosureWithTheFilesOwnTypeAndLength(string format)
+    public async Task TheHeroPhotoIsAnEnclosureWithTheFilesOwnTypeAndLengthAndARenditionToShow(string format)
     {
         var photo = Photo();
-        photo.Width = 64;
-        photo.Height = 48;
+        photo.Width = 1200;
+        photo.Height = 900;
         var article = Article("Med bild");
         article.HeroPhotoId = photo.Id;
         await SaveAsync(photo, article, Article("Utan bild", minutesAfterBase: -5));
@@ -83,6 +84,15 @@ public class FeedTests : ApiTest
         Assert.That(enclosure.Length, Is.EqualTo(bytes.Length).And.EqualTo((await PhotoUploads.StoredFile(photo.Id)).Length));
         Assert.That(enclosure.MediaType, Is.EqualTo(file.Content.Headers.ContentType?.MediaType).And.EqualTo("image/png"));
         Assert.That(feed.Items.Last().Links.Where(l => l.RelationshipType == "enclosure"), Is.Empty, "no hero photo, no enclosure");
+
+        // Media RSS: the widest JPEG rendition up to 960 pixels, with the alt text.
+        var media = MediaContent(feed.Items.First());
+        Assert.That(((int?)media.Attribute("width"), (int?)media.Attribute("height")), Is.EqualTo((960, 720)));
+        Assert.That((string?)media.Element(XName.Get("description", MediaRss)), Is.EqualTo(photo.AltText));
+        using var rendition = await Client.GetAsync((string)media.Attribute("url")!);
+        Assert.That(rendition.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(rendition.Content.Headers.ContentType?.MediaType, Is.EqualTo((string?)media.Attribute("type")).And.EqualTo("image/jpeg"));
+        Assert.That(feed.Items.Last().ElementExtensions.Where(e => e.OuterNamespace == MediaRss), Is.Empty);
     }
 
     [TestCaseSource(nameof(Formats))]
@@ -191,8 +201,22 @@ public class FeedTests : ApiTest
     [TestCase("/api/feeds/tags/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.atom")]
     [TestCase("/api/feeds/tags/%20%20.rss")]
     [TestCase("/api/feeds/tags/%01.rss")]
+    [TestCase("/api/feeds/articles.rss?limit=99999999999999")]
     public async Task ABadTagOrLimitIsAProblem(string url) =>
         await GetProblem(url, HttpStatusCode.BadRequest);
+
+    [TestCase("/api/feeds/tags/a.b.rss")]
+    [TestCase("/api/feeds/tags/a%2Fb.atom")]
+    [TestCase("/api/feeds/tags/%C3%28.rss")]
+    [TestCase("/api/feeds/tags/%E2%80%AE%F0%9F%98%80.atom")]
+    [TestCase("/api/feeds/tags/%3C%2Fchannel%3E%26.rss")]
+    public async Task AnOddTagIsAnEmptyFeedNotAnError(string url)
+    {
+        await SaveAsync(Article("Något annat", tags: ["trafik"]));
+        var (_, xml) = await GetFeedAsync(Client, url);
+        Assert.That(Read(xml).Items, Is.Empty);
+        AssertValid(url.EndsWith(".rss") ? "rss" : "atom", xml);
+    }
 
     [Test]
     public async Task ControlCharactersATitleCannotCarryInXmlAreLeftOut()
@@ -273,6 +297,14 @@ public class FeedTests : ApiTest
     {
         using var reader = XmlReader.Create(new StringReader(xml));
         return SyndicationFeed.Load(reader);
+    }
+
+    private const string MediaRss = "http://search.yahoo.com/mrss/";
+
+    private static XElement MediaContent(SyndicationItem item)
+    {
+        using var reader = item.ElementExtensions.Single(e => e.OuterName == "content" && e.OuterNamespace == MediaRss).GetReader();
+        return (XElement)XNode.ReadFrom(reader);
     }
 
     internal static List<string> Titles(SyndicationFeed feed) => [.. feed.Items.Select(i => i.Title.Text)];
