@@ -7,6 +7,7 @@ using ContentApi.Api.Changes;
 using ContentApi.Api.Admin;
 using ContentApi.Api.Contacts;
 using ContentApi.Api.Editorial;
+using ContentApi.Api.Feeds;
 using ContentApi.Domain;
 using ContentApi.Api.Hosting;
 using ContentApi.Api.OData;
@@ -68,6 +69,9 @@ builder.Services.AddHostedService(services => services.GetRequiredService<PhotoS
 builder.Services.Configure<ScheduleOptions>(builder.Configuration.GetSection(ScheduleOptions.Section));
 builder.Services.AddSingleton<ScheduleRunner>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ScheduleRunner>());
+
+// RSS and Atom feeds of the newest articles, linking to the website (Site:ArticleUrlTemplate).
+builder.AddFeeds();
 
 // OpenAPI document and Swagger UI (served when OpenApi:Enabled, by default in Development).
 builder.Services.AddOpenApiDocument();
@@ -133,6 +137,7 @@ app.MapPhotoUploads();
 app.MapRenditions();
 app.MapContacts();
 app.MapContactWrites();
+app.MapFeeds();
 app.MapSchedules(ContentRoutes.Articles, ContentKind.Article, "Articles: editing");
 app.MapSchedules(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing");
 app.MapAdmin();

@@ -17,7 +17,7 @@ public static class DeliverySetup
             options.EnableForHttps = true;
             options.Providers.Add<BrotliCompressionProvider>();
             options.Providers.Add<GzipCompressionProvider>();
-            options.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json"];
+            options.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json", "application/rss+xml", "application/atom+xml"];
         });
         services.AddSingleton<IResponseCompressionProvider, ContentCompression.ThresholdProvider>();
         services.Configure<CompressionOptions>(configuration.GetSection(CompressionOptions.Section));

@@ -109,6 +109,8 @@ public class SecurityRequirementFilter : IOperationFilter
 {
     public const string Anonymous = "No credentials needed: anonymous callers get published content. With credentials (any role) "
         + "drafts and pending versions are included (preview), answered `Cache-Control: private, no-store`.";
+    public const string PublicOnly = "No credentials needed: published content only, whoever asks (credentials show no draft here; "
+        + "their answers are `Cache-Control: private, no-store`).";
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
@@ -116,7 +118,8 @@ public class SecurityRequirementFilter : IOperationFilter
             .OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Select(a => a.Policy).OfType<string>().Distinct().ToList();
         if (policies.Count == 0)
         {
-            operation.Description = operation.Description is { Length: > 0 } own ? $"{own} {Anonymous}" : Anonymous;
+            var who = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Reading.PublicFaceOnly>().Any() ? PublicOnly : Anonymous;
+            operation.Description = operation.Description is { Length: > 0 } own ? $"{own} {who}" : who;
             return;
         }
         // The strictest policy on the endpoint is the one that decides.
@@ -257,6 +260,7 @@ public class TagsFilter : IDocumentFilter
         ["Photos: editing"] = "Uploading photos and changing their metadata, and their revisions.",
         ["Contacts"] = "Contact persons named by articles and pledges.",
         ["Contacts: editing"] = "Managing contact persons, and their revisions.",
+        ["Feeds"] = "RSS 2.0 and Atom 1.0 feeds of the newest published articles, all or with one tag.",
         ["Administration"] = "API keys, the audit log, the photo file sweep and erasure of a person's data (admins).",
         ["OData"] = "The OData service document and metadata; the entity sets are under their content type.",
     };

@@ -20,10 +20,10 @@ public sealed class ContentReader
 {
     private readonly IServiceProvider _services;
 
-    private ContentReader(HttpContext context)
+    private ContentReader(HttpContext context, bool preview)
     {
         _services = context.RequestServices;
-        Preview = Auth.Caller.MayPreview(context.User);
+        Preview = preview;
     }
 
     /// <summary>True when the caller reads the preview face (<see cref="Auth.Caller.MayPreview"/>).</summary>
@@ -32,7 +32,13 @@ public sealed class ContentReader
     public static ContentReader For(HttpContext context) =>
         context.Items.TryGetValue(typeof(ContentReader), out var reader) && reader is ContentReader known
             ? known
-            : (ContentReader)(context.Items[typeof(ContentReader)] = new ContentReader(context));
+            : (ContentReader)(context.Items[typeof(ContentReader)] = new ContentReader(context, Auth.Caller.MayPreview(context.User)));
+
+    /// <summary>
+    /// The delivery face whoever asks: for answers that are public by nature (the feeds), where nobody, an editor with
+    /// a key included, is shown a draft.
+    /// </summary>
+    public static ContentReader Public(HttpContext context) => new(context, preview: false);
 
     public static ValueTask<ContentReader?> BindAsync(HttpContext context, ParameterInfo parameter) => ValueTask.FromResult<ContentReader?>(For(context));
 
@@ -61,3 +67,6 @@ public sealed class ContentReader
         ? Db.Contacts.AsNoTracking()
         : Db.Contacts.IgnoreQueryFilters(UsedByPublished).Where(Db.ContactUsedByPublished).AsNoTracking();
 }
+
+/// <summary>Endpoint metadata: the endpoint reads through <see cref="ContentReader.Public"/>, whoever asks (OpenAPI says so).</summary>
+public sealed class PublicFaceOnly;

@@ -14,6 +14,7 @@ public class ContentRoutesTests
     [TestCase("/api/Pledges/current", ContentFamily.Pledges)]
     [TestCase("/api/photos/1/renditions/v1/320.webp", ContentFamily.Photos)]
     [TestCase("/api/contacts", ContentFamily.Contacts)]
+    [TestCase("/api/feeds/tags/trafik.atom", ContentFamily.Feeds)]
     [TestCase("/odata/Articles", ContentFamily.OData)]
     [TestCase("/OData/$metadata", ContentFamily.OData)]
     [TestCase("/api/articlesx", ContentFamily.Other)]

@@ -25,6 +25,30 @@ public class DraftLeakTests : ApiTest
     }
 
     [TestCaseSource(nameof(Hidden))]
+    public async Task HiddenArticleAndPendingChangesAreInNoFeedNotEvenAnEditors(ContentStatus status)
+    {
+        var photo = Photo();
+        var hidden = Article("Dold", status, minutesAfterBase: 5, tags: ["trafik"]);
+        hidden.HeroPhotoId = photo.Id;
+        var published = Article("Publicerad", tags: ["trafik"]);
+        await SaveAsync(photo, published, hidden);
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        // A published article's next version waits unpublished.
+        var (patched, _) = await editor.SendJson(HttpMethod.Patch, $"/api/articles/{published.Id}", """{"title":"Väntande ändring"}""",
+            ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        Assert.That(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+
+        foreach (var client in new[] { Client, editor })
+            foreach (var url in new[] { "/api/feeds/articles.rss", "/api/feeds/articles.atom", "/api/feeds/tags/trafik.rss", "/api/feeds/tags/trafik.atom" })
+            {
+                var body = await client.GetStringAsync(url);
+                Assert.That(Feeds.FeedTests.Titles(Feeds.FeedTests.Read(body)), Is.EqualTo(new[] { "Publicerad" }), url);
+                Assert.That(body, Does.Not.Contain("Dold").And.Not.Contain("Väntande").And.Not.Contain(hidden.Id.ToString())
+                    .And.Not.Contain(photo.Id.ToString()), url);
+            }
+    }
+
+    [TestCaseSource(nameof(Hidden))]
     public async Task HiddenArticleIsNotFoundBySlugOrId(ContentStatus status)
     {
         var article = Article("Hemligt utkast", status);

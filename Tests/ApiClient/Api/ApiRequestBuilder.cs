@@ -3,6 +3,7 @@
 using ContentApi.Tests.ApiClient.Api.Admin;
 using ContentApi.Tests.ApiClient.Api.Articles;
 using ContentApi.Tests.ApiClient.Api.Contacts;
+using ContentApi.Tests.ApiClient.Api.Feeds;
 using ContentApi.Tests.ApiClient.Api.Photos;
 using ContentApi.Tests.ApiClient.Api.Pledges;
 using Microsoft.Kiota.Abstractions.Extensions;
@@ -33,6 +34,11 @@ namespace ContentApi.Tests.ApiClient.Api
         public global::ContentApi.Tests.ApiClient.Api.Contacts.ContactsRequestBuilder Contacts
         {
             get => new global::ContentApi.Tests.ApiClient.Api.Contacts.ContactsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The feeds property</summary>
+        public global::ContentApi.Tests.ApiClient.Api.Feeds.FeedsRequestBuilder Feeds
+        {
+            get => new global::ContentApi.Tests.ApiClient.Api.Feeds.FeedsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The photos property</summary>
         public global::ContentApi.Tests.ApiClient.Api.Photos.PhotosRequestBuilder Photos
