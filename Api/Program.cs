@@ -59,6 +59,8 @@ builder.AddForwardedClient();
 builder.AddRateLimits();
 builder.AddAuditLog();
 builder.AddChangeLog();
+// Eviction across instances: changes committed through any instance evict here too (Changes/ChangeListener.cs).
+builder.AddChangeListener();
 
 // Photos: upload limits, and the sweep of files no photo uses.
 builder.Services.Configure<ImageOptions>(builder.Configuration.GetSection(ImageOptions.Section));

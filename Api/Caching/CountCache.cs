@@ -11,9 +11,9 @@ namespace ContentApi.Api.Caching;
 /// <summary>
 /// Remembers the answers of <c>SELECT count(*)</c> commands (list totals, OData <c>$count</c>) until content changes.
 /// Counting every published article, or every article with a tag, reads thousands of index entries for one number;
-/// the pages of a list, and every request for the same filter, share that number. Any write this process commits
-/// clears the cache (<see cref="EvictOnSave"/> calls <see cref="Clear"/>), and entries expire after
-/// <see cref="Lifetime"/> so that writes of other instances show up too.
+/// the pages of a list, and every request for the same filter, share that number. Any committed write clears the cache
+/// (<see cref="Eviction"/> calls <see cref="Clear"/>: this process's saves, and other instances' as the database
+/// reports them), and entries expire after <see cref="Lifetime"/> in any case.
 /// </summary>
 public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
 {
@@ -23,6 +23,7 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
     private readonly ConcurrentDictionary<string, (object Value, DateTimeOffset Until)> _counts = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<object>> _running = new();
     private long _generation;
+    private volatile bool _suspended;
 
     /// <summary>Forgets every count. Counts that were running when this is called are not stored either.</summary>
     public void Clear()
@@ -31,6 +32,19 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
         _counts.Clear();
         // Counts already running may have read what was there before: requests from now on do not wait for them.
         _running.Clear();
+    }
+
+    /// <summary>Forgets every count and keeps none until <see cref="Resume"/> (see <see cref="Eviction.Suspend"/>).</summary>
+    public void Suspend()
+    {
+        _suspended = true;
+        Clear();
+    }
+
+    public void Resume()
+    {
+        _suspended = false;
+        Clear();
     }
 
     // OData counts synchronously: the same path, where every wait completes before it returns.
@@ -130,7 +144,7 @@ public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
             _counts.Clear();
         _counts[key] = (value, clock.GetUtcNow() + Lifetime);
         // A write committed while this count ran: what it counted may already be out of date.
-        if (Interlocked.Read(ref _generation) != generation)
+        if (Interlocked.Read(ref _generation) != generation || _suspended)
             _counts.TryRemove(key, out _);
     }
 

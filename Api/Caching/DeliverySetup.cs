@@ -29,6 +29,7 @@ public static class DeliverySetup
         services.AddSingleton<CachingHeaders>();
         services.AddSingleton<ResponseStore>();
         services.AddSingleton<CountCache>();
+        services.AddSingleton<Eviction>();
         services.AddSingleton<IInterceptor>(provider => provider.GetRequiredService<CountCache>());
         services.AddSingleton<IInterceptor, EvictOnSave>();
     }

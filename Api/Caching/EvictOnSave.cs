@@ -14,7 +14,7 @@ namespace ContentApi.Api.Caching;
 /// transaction evicts once more when the transaction commits: an anonymous read between the save and the commit
 /// still sees the old content and may have stored it again.
 /// </summary>
-internal sealed class EvictOnSave(ResponseStore store, CountCache counts)
+internal sealed class EvictOnSave(Eviction eviction, CountCache counts)
     : SaveChangesInterceptor, IDbTransactionInterceptor, IDbCommandInterceptor
 {
     private static readonly AsyncLocal<HashSet<ContentKind>?> Changed = new();
@@ -97,12 +97,7 @@ internal sealed class EvictOnSave(ResponseStore store, CountCache counts)
         }
     }
 
-    private void Evict(HashSet<ContentKind> kinds)
-    {
-        counts.Clear();
-        foreach (var family in kinds.SelectMany(ContentRoutes.Showing).Distinct())
-            store.Evict(family);
-    }
+    private void Evict(HashSet<ContentKind> kinds) => eviction.Evict(kinds);
 
     private static HashSet<ContentKind> Kinds(DbContext? context)
     {

@@ -7,7 +7,8 @@ namespace ContentApi.Api.Caching;
 /// The server's own cache of anonymous answers, kept ready to send: the bytes as they went out (compressed when the
 /// caller asked for it) and their headers (<see cref="StoredAnswer"/>). An answer is filed under its route family
 /// (<see cref="ContentRoutes.FamilyOf"/>); a saved change evicts every family that can contain what changed
-/// (<see cref="EvictOnSave"/>), so the next anonymous request sees it. Bounded by <c>OutputCache:SizeLimitBytes</c>:
+/// (<see cref="Eviction"/>: saved through this instance, or reported by the database from another), so the next
+/// anonymous request sees it. Bounded by <c>OutputCache:SizeLimitBytes</c>:
 /// when full, the answers used least recently go. <see cref="ResponseStoreMiddleware"/> fills it and answers from it.
 /// </summary>
 public sealed class ResponseStore
@@ -19,14 +20,15 @@ public sealed class ResponseStore
     private readonly object _gate = new();
     private readonly long _limit;
     private long _size;
+    private bool _suspended;
 
     public ResponseStore(IConfiguration configuration)
     {
         // 8 MB is some 1500 articles or list pages; measured, each MB of it costs about 1.4 MB of the server's resident
         // memory once full.
         _limit = configuration.GetValue("OutputCache:SizeLimitBytes", 8L * 1024 * 1024);
-        // Every change made through this server evicts at once; the lifetime bounds how long a change made by another
-        // instance, or a new year's "current" pledge, can take to show.
+        // Every change evicts at once, made through this server or (notified by the database) another; the lifetime
+        // bounds how long a new year's "current" pledge, or a change made while eviction was broken, can take to show.
         LifetimeMs = 1000L * configuration.GetValue("OutputCache:LifetimeSeconds", 600);
         // A few large photo files must not push out hundreds of JSON answers.
         MaxEntryBytes = Math.Min(MaxBodyBytes, _limit / 16);
@@ -67,6 +69,25 @@ public sealed class ResponseStore
             Evict(family);
     }
 
+    /// <summary>
+    /// Evicts everything and keeps nothing until <see cref="Resume"/>: changes made elsewhere may not be reported
+    /// meanwhile (<see cref="Eviction.Suspend"/>).
+    /// </summary>
+    public void Suspend()
+    {
+        lock (_gate)
+            _suspended = true;
+        Clear();
+    }
+
+    /// <summary>Keeps answers again; evicts everything first, answers made while suspended included.</summary>
+    public void Resume()
+    {
+        lock (_gate)
+            _suspended = false;
+        Clear();
+    }
+
     /// <summary>How many times the family has been evicted: an answer made meanwhile may be out of date.</summary>
     internal long GenerationOf(ContentFamily family) => Volatile.Read(ref _families[(int)family].Generation);
 
@@ -86,14 +107,14 @@ public sealed class ResponseStore
         return entry;
     }
 
-    /// <summary>Stores an answer unless its family was evicted since <paramref name="generation"/>.</summary>
+    /// <summary>Stores an answer unless its family was evicted since <paramref name="generation"/>, or the store is suspended.</summary>
     internal bool TryStore(ContentFamily name, long generation, in StoreKey key, StoredAnswer entry)
     {
         var family = _families[(int)name];
         lock (_gate)
         {
             // Evicted while it was being made: it may hold what the database said before the change.
-            if (family.Generation != generation)
+            if (family.Generation != generation || _suspended)
                 return false;
             entry.Generation = generation;
             if (_size + entry.Size > _limit)

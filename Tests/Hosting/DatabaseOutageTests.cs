@@ -24,7 +24,7 @@ public class DatabaseOutageTests : ApiTest
         string? MediaType, string? CacheStatus, string Body);
 
     [Test]
-    public async Task WhileTheDatabaseIsUnreachableRequestsThatNeedItGet503WithRetryAfterStoredReadsAreServedAndNoAcknowledgedWriteIsLost()
+    public async Task WhileTheDatabaseIsUnreachableRequestsGet503WithRetryAfterStoredReadsTooAndNoAcknowledgedWriteIsLost()
     {
         var article = Article("Läses under avbrottet", tags: "trafik");
         await SaveAsync(article);
@@ -96,15 +96,17 @@ public class DatabaseOutageTests : ApiTest
             "writes and reads went through");
         phase = Phase.Cut;
         forwarder.Cut();
+        // The stored article too: its change listener lost its connection, so another instance's change could go unheard.
         await Until(a => Count(a, Phase.Cut, "write", HttpStatusCode.ServiceUnavailable) >= 10
-                && Count(a, Phase.Cut, "miss", HttpStatusCode.ServiceUnavailable) >= 10 && Count(a, Phase.Cut, "stored", HttpStatusCode.OK) >= 10,
+                && Count(a, Phase.Cut, "miss", HttpStatusCode.ServiceUnavailable) >= 10 && Count(a, Phase.Cut, "stored", HttpStatusCode.ServiceUnavailable) >= 10,
             "writes and reads were refused while the database was cut off");
         using (var ready = await reader.GetAsync("/health/ready"))
             Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "not ready without the database");
 
         phase = Phase.Restored;
         forwarder.Restore();
-        await Until(a => Count(a, Phase.Restored, "write", HttpStatusCode.Created) >= 10 && Count(a, Phase.Restored, "miss", HttpStatusCode.OK) >= 10,
+        await Until(a => Count(a, Phase.Restored, "write", HttpStatusCode.Created) >= 10 && Count(a, Phase.Restored, "miss", HttpStatusCode.OK) >= 10
+                && a.Any(answer => answer.Phase == Phase.Restored && answer.Kind == "stored" && answer.CacheStatus == Hit),
             "writes and reads went through again, without a restart");
         await stop.CancelAsync();
         await Task.WhenAll(load);
@@ -121,8 +123,8 @@ public class DatabaseOutageTests : ApiTest
             "a 503 says when to try again");
         Assert.That(refused.Select(a => a.CacheControl), Has.All.Contain("no-store"), "a 503 is not kept by any cache");
         Assert.That((string?)JsonNode.Parse(refused[0].Body)!["detail"], Does.Contain("database cannot be reached").And.Contain("7 s"));
-        Assert.That(all.Where(a => a.Kind == "stored").Select(a => (a.Status, a.CacheStatus)).Distinct(), Is.EqualTo(new[] { (HttpStatusCode.OK, Hit) }),
-            "the stored article is served throughout");
+        Assert.That(all.Where(a => a.Kind == "stored" && a.Phase == Phase.Before).Select(a => (a.Status, a.CacheStatus)).Distinct(),
+            Is.EqualTo(new[] { (HttpStatusCode.OK, Hit) }), "the stored article is served before the cut");
 
         var ids = acknowledged.ToArray();
         await using (var connection = new NpgsqlConnection(TestRun.ConnectionString))

@@ -20,6 +20,11 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
     bool warmup = false, IReadOnlyDictionary<string, string?>? settings = null, LogRecorder? logs = null)
     : WebApplicationFactory<Program>
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ContentApiFactory, bool> Started = new();
+
+    /// <summary>Every API host of the test run that has started and not been disposed.</summary>
+    public static IEnumerable<ContentApiFactory> Running => Started.Keys;
+
     public TestClock Clock { get; } = new();
     public SqlCounter Sql { get; } = new();
 
@@ -65,6 +70,19 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
             services.ConfigureDbContext<DeliveryDbContext>(TolerateManyHosts);
             services.ConfigureDbContext<PreviewDbContext>(TolerateManyHosts);
         });
+    }
+
+    protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        Started[this] = true;
+        return host;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Started.TryRemove(this, out _);
+        await base.DisposeAsync();
     }
 
     private static void TolerateManyHosts(Microsoft.EntityFrameworkCore.DbContextOptionsBuilder options) =>

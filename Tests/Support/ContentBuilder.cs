@@ -75,5 +75,6 @@ public static class ContentBuilder
             db.Add(entity);
         }
         await db.SaveChangesAsync();
+        await DeliverySupport.ChangesHeardAsync();
     }
 }

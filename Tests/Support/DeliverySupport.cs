@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using ContentApi.Api.Caching;
+using ContentApi.Api.Changes;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContentApi.Tests.Support;
@@ -13,6 +14,23 @@ public static class DeliverySupport
 
     /// <summary>The running API's store of answers.</summary>
     public static ResponseStore Store => TestRun.Factory.Services.GetRequiredService<ResponseStore>();
+
+    /// <summary>
+    /// Waits until the change listener of every running API host that listens has heard of every change committed so
+    /// far. The notification of a change arrives a moment after its commit and evicts again: an answer being made then
+    /// is not stored (a miss, not a stored answer), which a test that expects "stored" must not meet.
+    /// </summary>
+    public static async Task ChangesHeardAsync()
+    {
+        await using var db = TestRun.Factory.CreateDbContext();
+        var last = (await ChangeLog.StateAsync(db)).LastPosition;
+        foreach (var api in ContentApiFactory.Running)
+        {
+            var listener = api.Services.GetRequiredService<ChangeListener>();
+            for (var deadline = DateTime.UtcNow.AddSeconds(10); listener.Listening && listener.HeardThrough < last; await Task.Delay(5))
+                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the change listener heard of position {last}");
+        }
+    }
 
     /// <summary>The Cache-Status the store gave the answer, or null when it did not go through the store.</summary>
     public static string? CacheStatus(this HttpResponseMessage response) =>
