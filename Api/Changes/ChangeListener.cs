@@ -173,7 +173,7 @@ public sealed class ChangeListener(IConfiguration configuration, Eviction evicti
     {
         try
         {
-            await using var last = new NpgsqlCommand("SELECT last_position FROM change_log_state", connection);
+            await using var last = new NpgsqlCommand(ChangeLog.LastPositionSql, connection);
             return await last.ExecuteScalarAsync(cancellationToken) is long position ? position : 0;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)

@@ -52,6 +52,9 @@ public static class ChangeLog
     public static IQueryable<ChangeLogEntry> After(DbContext db, long position) =>
         db.Set<ChangeLogEntry>().Where(e => e.Position > position).OrderBy(e => e.Position);
 
+    /// <summary>The last position committed: every entry up to it is visible or pruned.</summary>
+    public const string LastPositionSql = "SELECT GREATEST(pruned_through, (SELECT max(position) FROM change_log)) FROM change_log_state";
+
     public static async Task<ChangeLogState> StateAsync(DbContext db, CancellationToken ct = default) =>
         await db.Database.SqlQuery<ChangeLogState>($"""
             SELECT GREATEST(pruned_through, (SELECT max(position) FROM change_log)) AS last_position, pruned_through
