@@ -12,6 +12,7 @@ using ContentApi.Api.Hosting;
 using ContentApi.Api.OData;
 using ContentApi.Api.Photos;
 using ContentApi.Api.Pledges;
+using ContentApi.Api.Webhooks;
 using ContentApi.Infrastructure;
 using ContentApi.Infrastructure.Images;
 using Microsoft.AspNetCore.Diagnostics;
@@ -58,6 +59,7 @@ builder.AddForwardedClient();
 builder.AddRateLimits();
 builder.AddAuditLog();
 builder.AddChangeLog();
+builder.AddWebhooks();
 
 // Photos: upload limits, and the sweep of files no photo uses.
 builder.Services.Configure<ImageOptions>(builder.Configuration.GetSection(ImageOptions.Section));
@@ -136,6 +138,7 @@ app.MapContactWrites();
 app.MapSchedules(ContentRoutes.Articles, ContentKind.Article, "Articles: editing");
 app.MapSchedules(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing");
 app.MapAdmin();
+app.MapWebhooks();
 app.MapControllers();
 app.MapHealth();
 
