@@ -186,6 +186,12 @@ public class WebhookAdminTests : WebhookTest
         Assert.That(ping.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
+    [TestCase("Webhooks:AllowedNetworks:0", "10.0.0.0/33")]
+    [TestCase("Webhooks:Timeout", "00:00:00")]
+    [TestCase("Webhooks:BatchSize", "0")]
+    public void AnInvalidSettingStopsTheStartAndIsNamed(string name, string value) =>
+        Assert.That(ContentApiFactory.StartupError(name, value), Does.Contain(name.Split(':')[1]));
+
     [Test]
     public async Task OnlyAdminsManageWebhooks()
     {
