@@ -13,6 +13,7 @@ using ContentApi.Api.Hosting;
 using ContentApi.Api.OData;
 using ContentApi.Api.Photos;
 using ContentApi.Api.Pledges;
+using ContentApi.Api.Webhooks;
 using ContentApi.Infrastructure;
 using ContentApi.Infrastructure.Images;
 using Microsoft.AspNetCore.Diagnostics;
@@ -61,6 +62,8 @@ builder.AddAuditLog();
 builder.AddChangeLog();
 // Eviction across instances: changes committed through any instance evict here too (Changes/ChangeListener.cs).
 builder.AddChangeListener();
+
+builder.AddWebhooks();
 
 // Photos: upload limits, and the sweep of files no photo uses.
 builder.Services.Configure<ImageOptions>(builder.Configuration.GetSection(ImageOptions.Section));
@@ -143,6 +146,7 @@ app.MapFeeds();
 app.MapSchedules(ContentRoutes.Articles, ContentKind.Article, "Articles: editing");
 app.MapSchedules(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing");
 app.MapAdmin();
+app.MapWebhooks();
 app.MapControllers();
 app.MapHealth();
 

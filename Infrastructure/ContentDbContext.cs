@@ -36,6 +36,9 @@ public class ContentDbContext : DbContext
     public DbSet<SlugRedirect> SlugRedirects => Set<SlugRedirect>();
     public DbSet<PublishedCount> PublishedCounts => Set<PublishedCount>();
     public DbSet<ChangeLogEntry> ChangeLogEntries => Set<ChangeLogEntry>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     /// <summary>
     /// Npgsql options every context and the migrations tool share. Statuses are a PostgreSQL enum, so comparing and

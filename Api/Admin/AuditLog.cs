@@ -82,7 +82,7 @@ public static class AuditLog
 
     private const byte CursorVersion = 1;
 
-    private static string EncodeCursor(long id)
+    internal static string EncodeCursor(long id)
     {
         Span<byte> bytes = stackalloc byte[9];
         bytes[0] = CursorVersion;
@@ -90,7 +90,7 @@ public static class AuditLog
         return Base64Url.EncodeToString(bytes);
     }
 
-    private static long? DecodeCursor(string text)
+    internal static long? DecodeCursor(string text)
     {
         Span<byte> bytes = stackalloc byte[9];
         return text.Length == Base64Url.GetEncodedLength(9) && Base64Url.TryDecodeFromChars(text, bytes, out var written)

@@ -71,11 +71,12 @@ public class WriteRouteCorpusTests : ApiTest
     {
         public Dictionary<string, Guid> Ids { get; } = [];
         public Dictionary<string, string?> ETags { get; } = [];
+        public long DeliveryId { get; private set; }
 
         public static async Task<RealContent> CreateAsync(HttpClient admin)
         {
             var content = new RealContent(admin);
-            foreach (var kind in new[] { "contacts", "photos", "pledges", "articles", "api-keys" })
+            foreach (var kind in new[] { "contacts", "photos", "pledges", "articles", "api-keys", "webhooks" })
                 await content.CreateAsync(kind);
             return content;
         }
@@ -89,6 +90,7 @@ public class WriteRouteCorpusTests : ApiTest
                 "id" => Ids[kind!].ToString(),
                 "scheduleId" => Ids[kind + "/schedule"].ToString(),
                 "number" => "1",
+                "deliveryId" => DeliveryId.ToString(),
                 var other => throw new AssertionException($"{pattern}: this test does not know what to put in {{{other}}}; add it to RealContent.Fill."),
             });
             return (url, kind);
@@ -97,7 +99,7 @@ public class WriteRouteCorpusTests : ApiTest
         /// <summary>After a write that succeeded: the item's new ETag, or a new item when it is gone.</summary>
         public async Task RefreshAsync(string kind)
         {
-            if (kind == "api-keys")
+            if (kind == "api-keys" || kind == "webhooks")
             {
                 await CreateAsync(kind);
                 return;
@@ -114,6 +116,11 @@ public class WriteRouteCorpusTests : ApiTest
 
         private async Task CreateAsync(string kind)
         {
+            if (kind == "webhooks")
+            {
+                await CreateWebhookAsync();
+                return;
+            }
             using var response = await PostAsync(kind, kind == "pledges" ? await FreeYearAsync() : 0);
             var body = await response.Content.ReadAsStringAsync();
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), $"creating {kind}: {body}");
@@ -138,6 +145,32 @@ public class WriteRouteCorpusTests : ApiTest
                     _ => new { name = $"korpus-{Guid.NewGuid():N}", role = "editor" },
                 })),
             };
+
+        /// <summary>
+        /// A subscription with a delivery, through the DbContext: the test run's host refuses loopback destinations (as
+        /// production does), and a ping to this one is refused at once, when it connects.
+        /// </summary>
+        private async Task CreateWebhookAsync()
+        {
+            await using var db = TestRun.Factory.CreateDbContext();
+            var now = TestRun.Factory.Clock.Now;
+            var subscription = new WebhookSubscription
+            {
+                Id = Guid.NewGuid(), Url = "http://127.0.0.1:9/hooks", Events = ["*"], Secret = ContentApi.Api.Webhooks.WebhookSender.NewSecret(),
+                CreatedAt = now, UpdatedAt = now,
+            };
+            db.WebhookSubscriptions.Add(subscription);
+            await db.SaveChangesAsync();
+            var delivery = new WebhookDelivery
+            {
+                SubscriptionId = subscription.Id, MessageId = "msg_corpus", Type = WebhookEvents.Ping, Payload = "{}",
+                State = WebhookDeliveryState.Failed, CreatedAt = now, RetryFrom = now, NextAttemptAt = now, CompletedAt = now,
+            };
+            db.WebhookDeliveries.Add(delivery);
+            await db.SaveChangesAsync();
+            Ids["webhooks"] = subscription.Id;
+            DeliveryId = delivery.Id;
+        }
 
         /// <summary>The item's version as stored, null when it is gone.</summary>
         private static async Task<int?> VersionAsync(string kind, Guid id)

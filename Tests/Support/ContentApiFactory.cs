@@ -50,6 +50,9 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
             builder.UseSetting($"RateLimits:{rule}:PermitLimit", "100000000");
         // Refused requests are written to the audit log when a test flushes them, not by the background flush.
         builder.UseSetting("Audit:FlushInterval", TimeSpan.FromHours(1).ToString());
+        // Webhooks are sent by the hosts their tests start (Tests/Webhooks), not by every host: a sender's background
+        // queries would race the tests that count SQL commands.
+        builder.UseSetting("Webhooks:Enabled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             if (value is not null)
                 builder.UseSetting(key, value);

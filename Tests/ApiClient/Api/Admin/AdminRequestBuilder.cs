@@ -4,6 +4,7 @@ using ContentApi.Tests.ApiClient.Api.Admin.ApiKeys;
 using ContentApi.Tests.ApiClient.Api.Admin.Audit;
 using ContentApi.Tests.ApiClient.Api.Admin.Contacts;
 using ContentApi.Tests.ApiClient.Api.Admin.Photos;
+using ContentApi.Tests.ApiClient.Api.Admin.Webhooks;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
@@ -37,6 +38,11 @@ namespace ContentApi.Tests.ApiClient.Api.Admin
         public global::ContentApi.Tests.ApiClient.Api.Admin.Photos.PhotosRequestBuilder Photos
         {
             get => new global::ContentApi.Tests.ApiClient.Api.Admin.Photos.PhotosRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The webhooks property</summary>
+        public global::ContentApi.Tests.ApiClient.Api.Admin.Webhooks.WebhooksRequestBuilder Webhooks
+        {
+            get => new global::ContentApi.Tests.ApiClient.Api.Admin.Webhooks.WebhooksRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::ContentApi.Tests.ApiClient.Api.Admin.AdminRequestBuilder"/> and sets the default values.
