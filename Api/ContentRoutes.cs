@@ -10,6 +10,8 @@ public enum ContentFamily
     Photos,
     Contacts,
     OData,
+    /// <summary>The app's sync (<c>/api/sync</c>): every change can show in it.</summary>
+    Sync,
     /// <summary>Anything else under <c>/api</c>: evicted with everything, never by a change of one kind.</summary>
     Other,
 }
@@ -24,6 +26,7 @@ public static class ContentRoutes
     public const string Pledges = "/api/pledges";
     public const string Photos = "/api/photos";
     public const string Contacts = "/api/contacts";
+    public const string Sync = "/api/sync";
     public const string Admin = "/api/admin";
     /// <summary>The OData route component (<c>AddRouteComponents</c> takes it without the slash).</summary>
     public const string ODataPrefix = "odata";
@@ -33,20 +36,20 @@ public static class ContentRoutes
     private static readonly (PathString Prefix, ContentFamily Family)[] Families =
     [
         (Articles, ContentFamily.Articles), (Pledges, ContentFamily.Pledges), (Photos, ContentFamily.Photos),
-        (Contacts, ContentFamily.Contacts), (OData, ContentFamily.OData),
+        (Contacts, ContentFamily.Contacts), (OData, ContentFamily.OData), (Sync, ContentFamily.Sync),
     ];
 
     /// <summary>
     /// What each kind of content can appear in: its own routes, the routes that embed it, and every OData answer
     /// ($expand can reach anything). Articles and pledges also decide which photos and contacts are public at all
-    /// (the visibility rule: one a published article or pledge uses).
+    /// (the visibility rule: one a published article or pledge uses). The sync shows every change.
     /// </summary>
     public static IReadOnlyList<ContentFamily> Showing(ContentKind kind) => kind switch
     {
         ContentKind.Article or ContentKind.Pledge =>
-            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData],
-        ContentKind.Photo => [ContentFamily.Photos, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData],
-        ContentKind.Contact => [ContentFamily.Contacts, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData],
+            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Sync],
+        ContentKind.Photo => [ContentFamily.Photos, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData, ContentFamily.Sync],
+        ContentKind.Contact => [ContentFamily.Contacts, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData, ContentFamily.Sync],
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No routes show this kind of content."),
     };
 

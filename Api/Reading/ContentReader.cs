@@ -20,10 +20,10 @@ public sealed class ContentReader
 {
     private readonly IServiceProvider _services;
 
-    private ContentReader(HttpContext context)
+    private ContentReader(HttpContext context, bool preview)
     {
         _services = context.RequestServices;
-        Preview = Auth.Caller.MayPreview(context.User);
+        Preview = preview;
     }
 
     /// <summary>True when the caller reads the preview face (<see cref="Auth.Caller.MayPreview"/>).</summary>
@@ -32,7 +32,13 @@ public sealed class ContentReader
     public static ContentReader For(HttpContext context) =>
         context.Items.TryGetValue(typeof(ContentReader), out var reader) && reader is ContentReader known
             ? known
-            : (ContentReader)(context.Items[typeof(ContentReader)] = new ContentReader(context));
+            : (ContentReader)(context.Items[typeof(ContentReader)] = new ContentReader(context, Auth.Caller.MayPreview(context.User)));
+
+    /// <summary>
+    /// The delivery face whoever calls: what anonymous readers see, for routes that answer the public view to
+    /// everyone (the app's sync: an editor's copy of the app must not fill with drafts).
+    /// </summary>
+    public static ContentReader Public(HttpContext context) => new(context, preview: false);
 
     public static ValueTask<ContentReader?> BindAsync(HttpContext context, ParameterInfo parameter) => ValueTask.FromResult<ContentReader?>(For(context));
 

@@ -16,6 +16,7 @@ public class ContentRoutesTests
     [TestCase("/api/contacts", ContentFamily.Contacts)]
     [TestCase("/odata/Articles", ContentFamily.OData)]
     [TestCase("/OData/$metadata", ContentFamily.OData)]
+    [TestCase("/api/sync", ContentFamily.Sync)]
     [TestCase("/api/articlesx", ContentFamily.Other)]
     [TestCase("/api", ContentFamily.Other)]
     public void FilesAnswersByRouteFamilyWhateverTheCase(string path, ContentFamily family) =>
