@@ -83,4 +83,20 @@ public static class SyncEndpoints
             changed[entry.Kind][entry.ContentId] = entry.ChangedAt;
         return (changed, read.Count == 0 ? since : read[^1].Position);
     }
+
+    /// <summary>
+    /// The photos and contacts among the entries after <paramref name="since"/> up to <paramref name="through"/> whose row
+    /// was last written by the transaction that wrote the entry: edited then. The log also names a photo or contact
+    /// when content that shows it comes into or leaves view (its visibility is checked again, its data unchanged); the
+    /// row's <c>xmin</c> tells the two apart without trusting any clock (the entry's <c>txid</c> is the writing
+    /// transaction's, migration ChangeLog). An edit after <paramref name="through"/> is found by the next round.
+    /// </summary>
+    internal static Task<List<Guid>> EditedAsync(ContentReader reader, long since, long through, CancellationToken ct) =>
+        reader.Db.Database.SqlQuery<Guid>($"""
+            SELECT DISTINCT l.content_id AS "Value" FROM change_log l
+            WHERE l.position > {since} AND l.position <= {through} AND l.kind IN ('Photo', 'Contact')
+              AND l.txid::text::bigint % 4294967296 = COALESCE(
+                  (SELECT p.xmin::text::bigint FROM photos p WHERE l.kind = 'Photo' AND p.id = l.content_id),
+                  (SELECT c.xmin::text::bigint FROM contacts c WHERE l.kind = 'Contact' AND c.id = l.content_id))
+            """).ToListAsync(ct);
 }

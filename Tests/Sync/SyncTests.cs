@@ -166,6 +166,26 @@ public class SyncTests : ApiTest
     }
 
     [Test]
+    public async Task APhotoThatOnlyCameIntoViewWithNewContentDoesNotResendWhatAlreadyShowedIt()
+    {
+        var photo = Photo();
+        var shown = Article("Visar fotot");
+        shown.HeroPhotoId = photo.Id;
+        shown.RefreshPhotoIds();
+        var second = Article("Visar det också", ContentStatus.Draft);
+        second.HeroPhotoId = photo.Id;
+        second.RefreshPhotoIds();
+        await SaveAsync(photo, shown, second);
+        var copy = await SyncCopy.InitialAsync(Client);
+
+        await SendAsync(await TestAuth.KeyClientAsync(Roles.Publisher), HttpMethod.Post, $"/api/articles/{second.Id}/publish");
+        var page = await copy.PageAsync(Client);
+        Assert.That(page["items"]!.AsArray().Select(i => $"{i!["kind"]}:{i["id"]}"),
+            Is.EquivalentTo(new[] { $"Article:{second.Id}", $"Photo:{photo.Id}" }), "the log names the photo (checked again), unchanged");
+        await AssertCopyIsFreshAsync(copy, "after a publish that showed a photo again");
+    }
+
+    [Test]
     public async Task ATokenOlderThanTheRetentionIsGoneAndTheAppStartsOver()
     {
         var article = Article("Gammal");
