@@ -31,12 +31,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-API="${SYNC_API:-}"
-if [[ -z "$API" ]]; then
-  API="$TMP/api"
-  echo "publishing the API from $ROOT" >&2
-  dotnet publish "$ROOT/Api/Api.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$API" >&2
-fi
+# shellcheck source=bench/api.sh
+. "$HERE/api.sh"
+API="${SYNC_API:-$TMP/api}"
+[[ -n "${SYNC_API:-}" ]] || bench_publish_api "$ROOT" "$API"
 (cd "$API" && ConnectionStrings__ContentDb="$SYNC_DB" ASPNETCORE_ENVIRONMENT=Production dotnet Api.dll migrate >/dev/null)
 
 # shellcheck source=scripts/postgres.sh
@@ -73,11 +71,7 @@ PORT=$(( 20000 + RANDOM % 10000 ))
   ConnectionStrings__ContentDb="$SYNC_DB" PhotoStorage__Path="$TMP/photos" Shutdown__ReadinessDelay=0 \
   RateLimits__Anonymous__PermitLimit=1000000000 dotnet Api.dll) >"$TMP/api.log" 2>&1 &
 API_PID=$!
-for _ in $(seq 1 150); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health/ready" 2>/dev/null && break
-  kill -0 "$API_PID" 2>/dev/null || { cat "$TMP/api.log" >&2; exit 1; }
-  sleep 0.2
-done
+bench_wait_ready "$API_PID" "$PORT" "$TMP/api.log"
 
 # Follow the delta once, as an app would.
 token=$(token_at "$before")

@@ -15,7 +15,8 @@ namespace ContentApi.Api.Sync;
 /// drafts must never land in one (their answers are still private, never stored). Anonymous answers are stored and
 /// evicted like every other anonymous read (<see cref="ContentFamily.Sync"/>, evicted by every change): apps that are
 /// up to date all ask with the same token, and a stored answer, even one a change outdated, is never wrong for the
-/// copy, only late (its token says where it stands, and the next delta brings the rest).
+/// copy, only late (its token says where it stands, and the next delta brings the rest). The later pages of an
+/// initial sync are <c>no-store</c>: no two apps share them.
 /// </summary>
 public static class SyncEndpoints
 {
@@ -63,6 +64,10 @@ public static class SyncEndpoints
                 detail: "The changes since this token are older than the change log keeps (ChangeLog:RetentionDays). Start over with GET /api/sync "
                     + "(without token) and replace the copy with what it sends.");
 
+        // The pages after an initial sync's first are each one app's (the token holds where its sync began) and large:
+        // kept, they would only push shared answers out of the store.
+        if (given is { Initial: true })
+            context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(await new SyncPageReader(reader, pageSize).ReadAsync(at, state, ct));
     }
 

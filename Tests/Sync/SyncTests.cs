@@ -105,8 +105,12 @@ public class SyncTests : ApiTest
         await SaveAsync([photo, .. articles]);
         var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
 
+        using (var response = await Client.GetAsync("/api/sync?pageSize=3"))
+            Assert.That(response.Headers.CacheControl?.Public, Is.True, "the first page is the same for every app");
         var copy = new SyncCopy();
         var first = await copy.PageAsync(Client, pageSize: 3);
+        using (var response = await Client.GetAsync($"/api/sync?pageSize=3&token={copy.Token}"))
+            Assert.That(response.Headers.CacheControl?.NoStore, Is.True, "a later page of an initial sync is one app's");
         Assert.That(first["items"]!.AsArray(), Has.Count.EqualTo(3));
         Assert.That((bool)first["hasMore"]!, Is.True);
         // While the app pages: a new article, a changed one and a withdrawn one, wherever they fall in the order.
