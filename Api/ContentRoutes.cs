@@ -12,6 +12,8 @@ public enum ContentFamily
     OData,
     /// <summary>The RSS and Atom feeds of articles (<c>/api/feeds</c>).</summary>
     Feeds,
+    /// <summary>The app's sync (<c>/api/sync</c>): every change can show in it.</summary>
+    Sync,
     /// <summary>Anything else under <c>/api</c>: evicted with everything, never by a change of one kind.</summary>
     Other,
 }
@@ -27,6 +29,7 @@ public static class ContentRoutes
     public const string Photos = "/api/photos";
     public const string Contacts = "/api/contacts";
     public const string Feeds = "/api/feeds";
+    public const string Sync = "/api/sync";
     public const string Admin = "/api/admin";
     /// <summary>The OData route component (<c>AddRouteComponents</c> takes it without the slash).</summary>
     public const string ODataPrefix = "odata";
@@ -37,21 +40,23 @@ public static class ContentRoutes
     [
         (Articles, ContentFamily.Articles), (Pledges, ContentFamily.Pledges), (Photos, ContentFamily.Photos),
         (Contacts, ContentFamily.Contacts), (OData, ContentFamily.OData), (Feeds, ContentFamily.Feeds),
+        (Sync, ContentFamily.Sync),
     ];
 
     /// <summary>
     /// What each kind of content can appear in: its own routes, the routes that embed it, and every OData answer
     /// ($expand can reach anything). Articles and pledges also decide which photos and contacts are public at all
-    /// (the visibility rule: one a published article or pledge uses). The feeds show articles and their hero photos.
+    /// (the visibility rule: one a published article or pledge uses). The feeds show articles and their hero photos; the
+    /// sync shows every change.
     /// </summary>
     public static IReadOnlyList<ContentFamily> Showing(ContentKind kind) => kind switch
     {
         ContentKind.Article =>
-            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Feeds],
+            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Feeds, ContentFamily.Sync],
         ContentKind.Pledge =>
-            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData],
-        ContentKind.Photo => [ContentFamily.Photos, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData, ContentFamily.Feeds],
-        ContentKind.Contact => [ContentFamily.Contacts, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData],
+            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Sync],
+        ContentKind.Photo => [ContentFamily.Photos, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData, ContentFamily.Feeds, ContentFamily.Sync],
+        ContentKind.Contact => [ContentFamily.Contacts, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData, ContentFamily.Sync],
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No routes show this kind of content."),
     };
 

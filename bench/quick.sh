@@ -33,11 +33,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# shellcheck source=bench/api.sh
+. "$HERE/api.sh"
 API="${QUICK_API:-}"
 if [[ -z "$API" ]]; then
   API="$TMP/api"
-  echo "publishing the API from $ROOT" >&2
-  dotnet publish "$ROOT/Api/Api.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$API" >&2
+  bench_publish_api "$ROOT" "$API"
 fi
 
 APP="quick-$$"
@@ -49,11 +50,7 @@ PORT=$(( 20000 + RANDOM % 10000 ))
   ${QUICK_ENV:-} \
   dotnet Api.dll) >"$TMP/api.log" 2>&1 &
 API_PID=$!
-for _ in $(seq 1 150); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health/ready" 2>/dev/null && break
-  kill -0 "$API_PID" 2>/dev/null || { cat "$TMP/api.log" >&2; exit 1; }
-  sleep 0.2
-done
+bench_wait_ready "$API_PID" "$PORT" "$TMP/api.log"
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # psql reaches the database the API uses (libpq's PG* variables from the connection string).

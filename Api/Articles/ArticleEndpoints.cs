@@ -101,6 +101,15 @@ public static class ArticleEndpoints
     public static async Task<ArticleDto?> ReadAsync(ContentReader reader, Guid id, CancellationToken ct) =>
         await Queries.Of(reader).ById(reader.Db, id, ct) is { } row ? await BuildAsync(reader, row, ct) : null;
 
+    /// <summary>Articles by id, each as <see cref="ReadAsync"/> shows it, in one round trip (the app's sync reads pages of them).</summary>
+    public static async Task<List<ArticleDto>> ReadManyAsync(ContentReader reader, IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        var articles = new List<ArticleDto>(ids.Count);
+        await foreach (var row in Queries.ByIds(reader, [.. ids]).AsAsyncEnumerable().WithCancellation(ct))
+            articles.Add(await BuildAsync(reader, row, ct));
+        return articles;
+    }
+
     /// <summary>"Senast uppdaterad" doubles as the HTTP Last-Modified; editors get the version to send back in If-Match.</summary>
     private static async Task<Ok<ArticleDto>> AnswerAsync(HttpContext context, ContentReader reader, ArticleRow row, CancellationToken ct)
     {
@@ -133,6 +142,14 @@ public static class ArticleEndpoints
 
         public Task<ArticleRow?> ById(ContentDbContext db, Guid id, CancellationToken ct) => FirstAsync(_byId(db, id), ct);
 
+        /// <summary>The same rows for a set of ids (not compiled: the set's size varies).</summary>
+        public static IQueryable<ArticleRow> ByIds(ContentReader reader, List<Guid> ids)
+        {
+            var db = Expression.Constant(reader.Db);
+            var row = Expression.Lambda<Func<Article, ArticleRow>>(Inline(ArticleRow.Projection, db), ArticleRow.Projection.Parameters[1]);
+            return reader.Articles.AsSingleQuery().Where(a => ids.Contains(a.Id)).Select(row);
+        }
+
         public Task<ArticleRow?> BySlug(ContentDbContext db, string slug, CancellationToken ct) => FirstAsync(_bySlug(db, slug), ct);
 
         public readonly Func<ContentDbContext, List<Guid>, IAsyncEnumerable<PhotoDto>> PhotosById =
@@ -160,7 +177,7 @@ public static class ArticleEndpoints
         }
 
         /// <summary>The body of a lambda whose first parameter is the context, with <paramref name="db"/> in its place.</summary>
-        private static Expression Inline(LambdaExpression lambda, ParameterExpression db) => new Substitute(lambda.Parameters[0], db).Visit(lambda.Body);
+        private static Expression Inline(LambdaExpression lambda, Expression db) => new Substitute(lambda.Parameters[0], db).Visit(lambda.Body);
 
         private sealed class Substitute(ParameterExpression from, Expression to) : ExpressionVisitor
         {

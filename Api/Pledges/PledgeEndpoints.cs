@@ -79,9 +79,16 @@ public static class PledgeEndpoints
     private static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
 
-    private static async Task<(PledgeDto Pledge, int Version)?> LoadAsync(ContentReader reader, IQueryable<Pledge> query, DateOnly today, CancellationToken ct)
+    /// <summary>Pledges by id as the caller may see them (the app's sync reads pages of them).</summary>
+    public static async Task<List<PledgeDto>> ReadManyAsync(ContentReader reader, IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        [.. (await LoadManyAsync(reader, reader.Pledges.Where(p => ids.Contains(p.Id)), Today(reader.Clock), ct)).Select(l => l.Pledge)];
+
+    private static async Task<(PledgeDto Pledge, int Version)?> LoadAsync(ContentReader reader, IQueryable<Pledge> query, DateOnly today, CancellationToken ct) =>
+        (await LoadManyAsync(reader, query.Take(1), today, ct)) is [var found] ? found : null;
+
+    private static async Task<List<(PledgeDto Pledge, int Version)>> LoadManyAsync(ContentReader reader, IQueryable<Pledge> query, DateOnly today, CancellationToken ct)
     {
-        var row = await query
+        var rows = await query
             .Select(p => new
             {
                 Pledge = p,
@@ -90,20 +97,20 @@ public static class PledgeEndpoints
                 Articles = p.Articles.OrderByDescending(a => a.PublishedAt)
                     .Select(a => new ArticleLinkDto(a.Id, a.Slug, a.Title, a.PublishedAt)).ToList(),
             })
-            .FirstOrDefaultAsync(ct);
-        if (row is null)
-            return null;
-
-        var p = row.Pledge;
-        var areas = p.PriorityAreas.Select(a => new PriorityAreaDto(a.Title, a.Description,
-            [.. a.Commitments.Select(c => new CommitmentDto(c.Id, c.Text, c.ResponsibleParty, c.Status))],
-            ProgressDto.Of(a.Commitments))).ToList();
-        return (new PledgeDto(
-            p.Id, p.Year, p.Title, p.IsValidOn(today), p.Summary, p.Parties, p.Signatories, p.SignedOn, p.ValidFrom, p.ValidTo, p.Basis,
-            areas, p.OngoingEfforts, ProgressDto.Of(p.PriorityAreas.SelectMany(a => a.Commitments)),
-            row.Photo is null ? null : PhotoDto.From(row.Photo),
-            row.Contact is null ? null : ContactDto.From(row.Contact),
-            row.Articles, p.PublishedAt, p.UpdatedAt, p.Status,
-            p.HasPendingChanges), p.Version);
+            .ToListAsync(ct);
+        return [.. rows.Select(row =>
+        {
+            var p = row.Pledge;
+            var areas = p.PriorityAreas.Select(a => new PriorityAreaDto(a.Title, a.Description,
+                [.. a.Commitments.Select(c => new CommitmentDto(c.Id, c.Text, c.ResponsibleParty, c.Status))],
+                ProgressDto.Of(a.Commitments))).ToList();
+            return (new PledgeDto(
+                p.Id, p.Year, p.Title, p.IsValidOn(today), p.Summary, p.Parties, p.Signatories, p.SignedOn, p.ValidFrom, p.ValidTo, p.Basis,
+                areas, p.OngoingEfforts, ProgressDto.Of(p.PriorityAreas.SelectMany(a => a.Commitments)),
+                row.Photo is null ? null : PhotoDto.From(row.Photo),
+                row.Contact is null ? null : ContactDto.From(row.Contact),
+                row.Articles, p.PublishedAt, p.UpdatedAt, p.Status,
+                p.HasPendingChanges), p.Version);
+        })];
     }
 }

@@ -35,8 +35,8 @@ public sealed class ContentReader
             : (ContentReader)(context.Items[typeof(ContentReader)] = new ContentReader(context, Auth.Caller.MayPreview(context.User)));
 
     /// <summary>
-    /// The delivery face whoever asks: for answers that are public by nature (the feeds), where nobody, an editor with
-    /// a key included, is shown a draft.
+    /// The delivery face whoever asks: for answers that are public by nature (the feeds, the app's sync), where nobody,
+    /// an editor with a key included, is shown a draft.
     /// </summary>
     public static ContentReader Public(HttpContext context) => new(context, preview: false);
 

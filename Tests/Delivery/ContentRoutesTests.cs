@@ -17,6 +17,7 @@ public class ContentRoutesTests
     [TestCase("/api/feeds/tags/trafik.atom", ContentFamily.Feeds)]
     [TestCase("/odata/Articles", ContentFamily.OData)]
     [TestCase("/OData/$metadata", ContentFamily.OData)]
+    [TestCase("/api/sync", ContentFamily.Sync)]
     [TestCase("/api/articlesx", ContentFamily.Other)]
     [TestCase("/api", ContentFamily.Other)]
     public void FilesAnswersByRouteFamilyWhateverTheCase(string path, ContentFamily family) =>

@@ -170,6 +170,37 @@ public class DraftLeakTests : ApiTest
         Assert.That((await GetJson("/odata/Contacts?$filter=contains(name,'Utkast')"))["value"]!.AsArray(), Is.Empty);
     }
 
+    [Test]
+    public async Task NoDraftArchivedOrPendingContentReachesTheAppsSync()
+    {
+        var photo = Photo("Ett foto bara utkast visar.");
+        var contact = Contact("Cecilia Utkast");
+        var draft = Article("Utkast", ContentStatus.Draft);
+        draft.HeroPhotoId = photo.Id;
+        draft.RefreshPhotoIds();
+        draft.Contacts = [contact];
+        var archived = Article("Arkiverad", ContentStatus.Archived);
+        var pledge = Pledge(2024, ContentStatus.Draft);
+        pledge.ContactId = contact.Id;
+        var published = Article("Publicerad");
+        await SaveAsync(photo, contact, draft, archived, pledge, published);
+        var editor = await TestAuth.KeyClientAsync(Roles.Publisher);
+
+        foreach (var client in new[] { Client, editor })
+        {
+            var copy = await Sync.SyncCopy.InitialAsync(client, pageSize: 2);
+            Assert.That(copy.Items.Keys, Is.EqualTo(new[] { $"Article:{published.Id}" }));
+            // Draft work after the initial sync: a pending version of the published article, a new draft, a draft's edit.
+            var (response, _) = await editor.SendJson(HttpMethod.Patch, $"/api/articles/{published.Id}", """{"title":"Hemlig ny rubrik"}""",
+                (await editor.GetAsync($"/api/articles/{published.Id}")).ETag(), "application/merge-patch+json");
+            Assert.That(response.IsSuccessStatusCode);
+            await SaveAsync(Article($"Nytt utkast {client.GetHashCode()}", ContentStatus.Draft));
+            await copy.SyncAsync(client);
+            Assert.That(copy.Items.Keys, Is.EqualTo(new[] { $"Article:{published.Id}" }));
+            Assert.That(copy.Items.Values.Single(), Does.Not.Contain("Hemlig").And.Not.Contain("Utkast").And.Not.Contain("pendingChanges"));
+        }
+    }
+
     private static List<string?> Titles(JsonNode odata, string navigation) =>
         odata["value"]!.AsArray().SelectMany(e => e![navigation]!.AsArray()).Select(a => (string?)a!["title"]).ToList();
 }

@@ -6,6 +6,7 @@ using ContentApi.Tests.ApiClient.Api.Contacts;
 using ContentApi.Tests.ApiClient.Api.Feeds;
 using ContentApi.Tests.ApiClient.Api.Photos;
 using ContentApi.Tests.ApiClient.Api.Pledges;
+using ContentApi.Tests.ApiClient.Api.Sync;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
@@ -49,6 +50,11 @@ namespace ContentApi.Tests.ApiClient.Api
         public global::ContentApi.Tests.ApiClient.Api.Pledges.PledgesRequestBuilder Pledges
         {
             get => new global::ContentApi.Tests.ApiClient.Api.Pledges.PledgesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The sync property</summary>
+        public global::ContentApi.Tests.ApiClient.Api.Sync.SyncRequestBuilder Sync
+        {
+            get => new global::ContentApi.Tests.ApiClient.Api.Sync.SyncRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::ContentApi.Tests.ApiClient.Api.ApiRequestBuilder"/> and sets the default values.
