@@ -150,9 +150,11 @@ contentapi_pg_start() {
   # Log inside the data dir: it is the one place guaranteed writable by the
   # server user (the parent may be root-owned).
   _contentapi_log "starting $dir on 127.0.0.1:$port (log: $dir/postgres.log)"
+  # 300 connections: the test run holds several API hosts at once (two instances, webhook senders), each with its
+  # pools and its change listener; PostgreSQL's default of 100 ran out.
   if ! _contentapi_pg_as_owner "$CONTENTAPI_PG_BIN/pg_ctl" start -w -t 60 -D "$dir" \
       -l "$dir/postgres.log" \
-      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$sock" >/dev/null; then
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$sock -c max_connections=300" >/dev/null; then
     _contentapi_log "failed to start; last log lines:"
     tail -n 20 "$dir/postgres.log" >&2 || true
     return 1

@@ -23,7 +23,8 @@ public sealed class TestDatabase : IAsyncDisposable
         var configured = Environment.GetEnvironmentVariable("CONTENTAPI_TEST_DB");
         if (string.IsNullOrWhiteSpace(configured))
         {
-            _container = new PostgreSqlBuilder("postgres:15").Build();
+            // As scripts/postgres.sh: the run holds several API hosts at once, more than the default 100 connections.
+            _container = new PostgreSqlBuilder("postgres:15").WithCommand("-c", "max_connections=300").Build();
             try
             {
                 await _container.StartAsync();
