@@ -68,15 +68,18 @@ public sealed class ChangeListener(IConfiguration configuration, Eviction evicti
     /// </summary>
     public static string ConnectionString(IConfiguration configuration, ChangeListenerOptions options)
     {
-        var configured = configuration.GetConnectionString("ContentDbListen") is { Length: > 0 } listen
-            ? listen : configuration.GetConnectionString("ContentDb")!;
-        var builder = new NpgsqlConnectionStringBuilder(configured)
+        var builder = new NpgsqlConnectionStringBuilder(ListenConnectionString(configuration))
         {
             Pooling = false, Multiplexing = false, Enlist = false, KeepAlive = options.KeepaliveSeconds,
         };
         builder.ApplicationName = $"{(string.IsNullOrEmpty(builder.ApplicationName) ? "ContentApi" : builder.ApplicationName)} listener";
         return builder.ConnectionString;
     }
+
+    /// <summary>Where a session that LISTENs connects: ConnectionStrings:ContentDbListen, else ContentDb.</summary>
+    public static string ListenConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("ContentDbListen") is { Length: > 0 } listen
+            ? listen : configuration.GetConnectionString("ContentDb")!;
 
     /// <summary>
     /// Nothing is kept until the first LISTEN, which the start waits for a moment (a host that answers at once keeps

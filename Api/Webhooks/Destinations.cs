@@ -20,7 +20,9 @@ public sealed class Destinations(IReadOnlyList<IPNetwork> allowed)
             "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
             "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
             "224.0.0.0/4", "240.0.0.0/4",
-            "::/128", "::1/128", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10",
+            // IPv4-compatible (::a.b.c.d), 6to4 and Teredo carry an IPv4 address inside: refused whole.
+            "::/96", "2002::/16", "2001::/32",
+            "::1/128", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10",
             "fec0::/10", "ff00::/8",
         }.Select(network => IPNetwork.Parse(network)),
     ];
@@ -64,7 +66,8 @@ public sealed class Destinations(IReadOnlyList<IPNetwork> allowed)
             {
                 addresses = await Dns.GetHostAddressesAsync(uri.IdnHost, ct);
             }
-            catch (SocketException)
+            // A name too long for DNS (over 255 characters) is an ArgumentException.
+            catch (Exception e) when (e is SocketException or ArgumentException)
             {
                 return $"The host name '{uri.Host}' cannot be resolved; check the address.";
             }

@@ -259,7 +259,7 @@ public sealed class WebhookDispatcher(IServiceScopeFactory scopes, WebhookSender
     private async Task ListenAsync(CancellationToken ct)
     {
         var connectionString = new NpgsqlConnectionStringBuilder(
-            DependencyInjection.WriteConnectionString(configuration.GetConnectionString("ContentDb")!))
+            DependencyInjection.WriteConnectionString(ChangeListener.ListenConnectionString(configuration)))
         {
             Pooling = false, KeepAlive = 30, ApplicationName = "contentapi-webhooks",
         }.ConnectionString;

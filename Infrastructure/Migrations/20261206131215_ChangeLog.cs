@@ -223,10 +223,14 @@ namespace ContentApi.Infrastructure.Migrations
                     FROM change_log_notes n JOIN articles a ON a.pledge_id = n.content_id
                     WHERE n.txid = me AND n.kind = 'Pledge' AND n.is_self AND a.status = 'Published';
 
-                    -- Public now: upserted; out of view and seen in it before: removed; else nothing readers saw.
+                    -- Public now: upserted; out of view and seen in it before: removed; else nothing readers saw. A
+                    -- photo or contact that was in view and still is, unedited (content stopped showing it, other
+                    -- content still does), did not change for readers.
                     WITH decided AS (
-                        SELECT kind, content_id, content_is_public(kind, content_id) AS public, is_self AND was_public AS was
-                        FROM change_log_notes WHERE txid = me),
+                        SELECT kind, content_id, public, was
+                        FROM (SELECT kind, content_id, edited, content_is_public(kind, content_id) AS public, is_self AND was_public AS was
+                              FROM change_log_notes WHERE txid = me) n
+                        WHERE NOT (public AND was AND NOT edited AND kind IN ('Photo', 'Contact'))),
                     written AS (
                         INSERT INTO change_log (position, kind, content_id, change, changed_at, version)
                         SELECT nextval('change_log_position'), kind, content_id,

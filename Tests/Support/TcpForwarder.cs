@@ -15,6 +15,9 @@ public sealed class TcpForwarder : IDisposable
     private readonly ConcurrentDictionary<Socket, bool> _open = new();
     private readonly Lock _gate = new();
     private Socket? _listener;
+    // Set first when cut: no byte is forwarded any more, even on a connection not reset yet (the resets come one by
+    // one, and a command on one reset late would otherwise still go through and end the outage early).
+    private volatile bool _cut;
 
     public int Port { get; }
 
@@ -86,12 +89,12 @@ public sealed class TcpForwarder : IDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to)
     {
         var buffer = new byte[16 * 1024];
         try
         {
-            while (await from.ReceiveAsync(buffer, SocketFlags.None) is var read and > 0)
+            while (await from.ReceiveAsync(buffer, SocketFlags.None) is var read and > 0 && !_cut)
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -102,6 +105,7 @@ public sealed class TcpForwarder : IDisposable
     /// <summary>Closes every connection (with a reset, as a broken network or a dead server would) and refuses new ones.</summary>
     public void Cut()
     {
+        _cut = true;
         lock (_gate)
         {
             _listener?.Dispose();
@@ -112,7 +116,11 @@ public sealed class TcpForwarder : IDisposable
     }
 
     /// <summary>Accepts connections again, on the same port.</summary>
-    public void Restore() => Listen(Port);
+    public void Restore()
+    {
+        _cut = false;
+        Listen(Port);
+    }
 
     private void Reset(Socket socket)
     {

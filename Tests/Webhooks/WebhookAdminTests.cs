@@ -127,6 +127,9 @@ public class WebhookAdminTests : WebhookTest
         new("http://224.0.0.1/"), new("http://[::1]/"), new("http://[::ffff:127.0.0.1]/"), new("http://[::ffff:10.0.0.1]/"),
         new("http://[fd00::1]/"), new("http://[fe80::1]/"), new("http://[::]/"), new("http://no-such-host.invalid/"),
         new("http://" + new string('a', 2000) + ".example.org/"),
+        // Each label is valid, the whole name is too long for DNS (over 255 characters): was a 500.
+        new("http://" + string.Join('.', Enumerable.Repeat(new string('a', 60), 5)) + "/x"),
+        new("http://[::7f00:1]/"), new("http://[2002:7f00:1::]/"),
     ];
 
     /// <summary>The test run's host allows no internal network, as a production server by default.</summary>
