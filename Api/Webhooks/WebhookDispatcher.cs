@@ -115,25 +115,37 @@ public sealed class WebhookDispatcher(IServiceScopeFactory scopes, WebhookSender
     private async Task<List<long>> LeaseDueAsync(int limit, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        // At most PerSubscription attempts of one subscription at a time (those leased already included): a receiver
+        // that times out holds its own slots, not every slot of the instance.
         return await QueryAsync<long>("""
-            WITH due AS (
-                SELECT d.id FROM webhook_deliveries d
-                JOIN webhook_subscriptions s ON s.id = d.subscription_id
-                WHERE d.state = 'Pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
-                  AND (s.enabled OR d.type = 'webhook.ping')
-                  AND NOT EXISTS (
-                      SELECT FROM webhook_deliveries e
-                      WHERE e.subscription_id = d.subscription_id AND e.content_id = d.content_id AND e.state = 'Pending'
-                        AND e.position < d.position)
-                ORDER BY d.id
-                LIMIT $2
+            WITH candidates AS (
+                SELECT c.id FROM (
+                    SELECT d.id, d.subscription_id, row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.id) AS n
+                    FROM webhook_deliveries d
+                    JOIN webhook_subscriptions s ON s.id = d.subscription_id
+                    WHERE d.state = 'Pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
+                      AND (s.enabled OR d.type = 'webhook.ping')
+                      AND NOT EXISTS (
+                          SELECT FROM webhook_deliveries e
+                          WHERE e.subscription_id = d.subscription_id AND e.content_id = d.content_id AND e.state = 'Pending'
+                            AND e.position < d.position)) c
+                WHERE c.n + (SELECT count(*) FROM webhook_deliveries h
+                             WHERE h.subscription_id = c.subscription_id AND h.state = 'Pending' AND h.lease_until > $1) <= $4
+                ORDER BY c.id
+                LIMIT $2),
+            due AS (
+                SELECT d.id FROM webhook_deliveries d JOIN candidates USING (id)
+                WHERE d.state = 'Pending' AND (d.lease_until IS NULL OR d.lease_until <= $1)
                 FOR UPDATE OF d SKIP LOCKED)
             UPDATE webhook_deliveries d SET lease_until = $3 FROM due WHERE d.id = due.id
             RETURNING d.id
-            """, ct, now, limit, now + LeaseTime);
+            """, ct, now, limit, now + LeaseTime, (long)PerSubscription);
     }
 
     private TimeSpan LeaseTime => Settings.Timeout + TimeSpan.FromMinutes(1);
+
+    /// <summary>Attempts one subscription may have in flight on all instances together: half the batch, at least one.</summary>
+    private int PerSubscription => Math.Max(1, Settings.BatchSize / 2);
 
     /// <summary>Leases one delivery for an attempt now (a ping from an admin); false when another instance holds it.</summary>
     public async Task<bool> LeaseAsync(long deliveryId, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Npgsql;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -97,6 +98,46 @@ public class WebhookDeliveryTests : WebhookTest
         Assert.That(attempts.Select(a => (int?)a!["attempt"]), Is.EqualTo(new int?[] { 1, 2, 3 }));
         Assert.That((string?)attempts[0]!["excerpt"], Is.EqualTo("database down"));
         Assert.That(attempts.Select(a => (int?)a!["latencyMs"]), Has.All.GreaterThanOrEqualTo(0));
+    }
+
+    [Test]
+    public async Task AReceiverThatDoesNotAnswerHoldsOnlyItsOwnShareOfTheSendingSlots()
+    {
+        Receiver.Respond = async (number, context) =>
+        {
+            if (context.Request.Query.ContainsKey("slow"))
+                await Task.Delay(TimeSpan.FromSeconds(3));
+            await context.Response.WriteAsync("ok");
+        };
+        var (created, json) = await Admin.SendJson(HttpMethod.Post, "/api/admin/webhooks", new { url = Receiver.Url + "?slow=1", events = new[] { "article.*" } });
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), json?.ToJsonString());
+        var slow = Guid.Parse((string)json!["id"]!);
+        var (healthy, _) = await SubscribeAsync(["article.*"]);
+        await SaveAsync([.. Enumerable.Range(0, 20).Select(i => (object)Article($"Nyhet {i}"))]);
+
+        // While the slow receiver's attempts time out (1 s each), it never holds more than half of the 8 slots, and the
+        // healthy subscription gets everything.
+        var mostInFlight = 0L;
+        await using var connection = new NpgsqlConnection(TestRun.ConnectionString);
+        await connection.OpenAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var inFlight = new NpgsqlCommand(
+                "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1 AND state = 'Pending' AND lease_until IS NOT NULL", connection);
+            inFlight.Parameters.Add(new() { Value = slow });
+            mostInFlight = Math.Max(mostInFlight, (long)(await inFlight.ExecuteScalarAsync())!);
+            await using var done = new NpgsqlCommand(
+                "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1 AND state = 'Succeeded'", connection);
+            done.Parameters.Add(new() { Value = healthy });
+            if ((long)(await done.ExecuteScalarAsync())! == 20 && mostInFlight > 0)
+                break;
+            await Task.Delay(20);
+        }
+        Assert.That(mostInFlight, Is.InRange(1, 4), "the slow receiver's attempts in flight at once");
+        await using var check = new NpgsqlCommand("SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1 AND state = 'Succeeded'", connection);
+        check.Parameters.Add(new() { Value = healthy });
+        Assert.That((long)(await check.ExecuteScalarAsync())!, Is.EqualTo(20), "the healthy subscription got every webhook");
     }
 
     [Test]
