@@ -127,7 +127,8 @@ public class SyncTests : ApiTest
         while (copy.Items.Count < 100 && (bool)(await copy.PageAsync(Client, pageSize: 3))["hasMore"]! is true)
         {
         }
-        Assert.That(copy.Pages, Is.GreaterThanOrEqualTo(3));
+        // Two pages at least: how many more depends on where the withdrawn and the new articles fall in id order.
+        Assert.That(copy.Pages, Is.GreaterThanOrEqualTo(2));
 
         var pagesBefore = copy.Pages;
         await copy.SyncAsync(Client, pageSize: 1);
