@@ -49,7 +49,7 @@ token_at() {
   python3 -c 'import base64,struct,sys; p=int(sys.argv[1]); print(base64.urlsafe_b64encode(bytes([1,0])+struct.pack(">qq",p,p)+bytes(18)).decode().rstrip("="))' "$1"
 }
 
-before=$(sql "select last_position from change_log_state")
+before=$(sql "select greatest(pruned_through, (select max(position) from change_log)) from change_log_state")
 removals=$(( CHANGES / 20 ))
 edits=$(( CHANGES - removals ))
 echo "making $edits edits and $removals unpublishes of published articles" >&2
@@ -63,7 +63,7 @@ for (( i = 0; i < ${#picked[@]}; i += 50 )); do
     sql "update articles set status = 'Draft', updated_at = now(), version = version + 1 where id in ($list)" >/dev/null
   fi
 done
-after=$(sql "select last_position from change_log_state")
+after=$(sql "select greatest(pruned_through, (select max(position) from change_log)) from change_log_state")
 echo "change log: $(( after - before )) entries after position $before" >&2
 
 PORT=$(( 20000 + RANDOM % 10000 ))
