@@ -1,7 +1,9 @@
 using System.Net;
+using ContentApi.Domain;
 using ContentApi.Infrastructure;
 using ContentApi.Infrastructure.Seeding;
 using ContentApi.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ContentApi.Tests;
@@ -64,5 +66,40 @@ public class HostTests : ApiTest
         Assert.That((string?)first["heroPhoto"]!["altText"], Is.Not.Empty);
         var detail = await GetJson($"/api/articles/{first["id"]}");
         Assert.That(detail["contacts"]!.AsArray(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task LoadTestGeneratorCopiesArticlesInSqlBeyondThoseItSaves()
+    {
+        await using var db = TestRun.Factory.CreateDbContext();
+        var before = await db.Articles.IgnoreQueryFilters().Select(a => a.Id).ToListAsync();
+        var logBefore = await db.ChangeLogEntries.CountAsync();
+        var publicBefore = (int)(await GetJson("/api/articles?pageSize=1"))["totalCount"]!;
+
+        // 40 saved through EF Core, 210 copied from them in SQL.
+        await LoadTestContent.GenerateAsync(db, TestRun.Factory.Services.GetRequiredService<PhotoStorage>(), 250,
+            TimeProvider.System, saveAtMost: 40);
+
+        var added = await db.Articles.IgnoreQueryFilters().Where(a => !before.Contains(a.Id))
+            .Select(a => new { a.Id, a.Slug, a.Title, a.Status, a.PublishedAt, a.HeroPhotoId, a.Tags, Contacts = a.Contacts.Count })
+            .ToListAsync();
+        Assert.That(added, Has.Count.EqualTo(250));
+        Assert.That(added.Select(a => a.Slug).Distinct().Count(), Is.EqualTo(250), "every slug is new");
+        // Article i (0..249) is a draft when i % 20 == 19, else archived when i % 50 == 49: 12 drafts, 3 archived.
+        Assert.That(added.Count(a => a.Status == ContentStatus.Draft), Is.EqualTo(12));
+        Assert.That(added.Count(a => a.Status == ContentStatus.Archived), Is.EqualTo(3));
+        Assert.That(added.Where(a => a.Status != ContentStatus.Draft).All(a => a.PublishedAt is not null), Is.True);
+        Assert.That(added.All(a => a.HeroPhotoId is not null && a.Tags.Count > 0 && a.Contacts == 1 && a.Title.Length > 0), Is.True,
+            "copies carry their original's photo, tags, contact and text");
+
+        // Copies are content like any other: the public list counts them (published counts) and the change log has them.
+        var list = await GetJson("/api/articles?pageSize=1");
+        Assert.That((int)list["totalCount"]!, Is.EqualTo(publicBefore + 235));
+        var copy = added.Last(a => a.Status == ContentStatus.Published);
+        var detail = await GetJson($"/api/articles/by-slug/{copy.Slug}");
+        Assert.That((string?)detail["title"], Is.EqualTo(copy.Title));
+        var logged = await db.ChangeLogEntries.Where(e => e.Kind == ContentKind.Article).Select(e => e.ContentId).ToListAsync();
+        Assert.That(added.Where(a => a.Status == ContentStatus.Published).Select(a => a.Id), Is.SubsetOf(logged));
+        Assert.That(await db.ChangeLogEntries.CountAsync(), Is.GreaterThanOrEqualTo(logBefore + 235));
     }
 }

@@ -86,6 +86,9 @@ public sealed class RunResults
 
     public ScenarioLine? Line(string scenario) => _lines.GetValueOrDefault(scenario);
 
+    /// <summary>The measured scenarios in the order they ran.</summary>
+    public IEnumerable<string> ScenarioNames => _lines.Keys;
+
     /// <summary>Column <paramref name="column"/> (1-based, as in meta.tsv's description) of a scenario's meta line.</summary>
     public string Meta(string scenario, int column) =>
         _meta.TryGetValue(scenario, out var cells) && cells.Length >= column ? cells[column - 1] : "";
