@@ -13,6 +13,8 @@ using ContentApi.Api.Hosting;
 using ContentApi.Api.OData;
 using ContentApi.Api.Photos;
 using ContentApi.Api.Pledges;
+using ContentApi.Api.Quality;
+using ContentApi.Api.Tags;
 using ContentApi.Api.Webhooks;
 using ContentApi.Api.Sync;
 using ContentApi.Infrastructure;
@@ -79,6 +81,9 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Schedu
 // RSS and Atom feeds of the newest articles, linking to the website (Site:ArticleUrlTemplate).
 builder.AddFeeds();
 
+// Content quality: LIX and accessibility warnings for editors (ContentQuality section).
+builder.AddContentQuality();
+
 // OpenAPI document and Swagger UI (served when OpenApi:Enabled, by default in Development).
 builder.Services.AddOpenApiDocument();
 
@@ -144,6 +149,7 @@ app.MapRenditions();
 app.MapContacts();
 app.MapContactWrites();
 app.MapFeeds();
+app.MapTags();
 app.MapSync();
 app.MapSchedules(ContentRoutes.Articles, ContentKind.Article, "Articles: editing");
 app.MapSchedules(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing");

@@ -53,6 +53,12 @@ public class Article : IVersioned
     /// </summary>
     public List<Guid> PhotoIds { get; private set; } = [];
 
+    /// <summary>
+    /// The live content's LIX (<see cref="Readability"/>), null when it has no word; computed whenever the live
+    /// content changes. A pending version's LIX is kept with it (<see cref="ArticleContent"/>, in the pending JSON).
+    /// </summary>
+    public double? Lix { get; private set; }
+
     /// <summary>A new, empty draft; its first <see cref="Write"/> makes version 1.</summary>
     public static Article NewDraft(Guid id, DateTimeOffset now) =>
         new() { Id = id, Status = ContentStatus.Draft, CreatedAt = now, UpdatedAt = now, Version = 0 };
@@ -143,6 +149,7 @@ public class Article : IVersioned
         CreatedAt = UpdatedAt = at;
         Version = 1;
         RefreshPhotoIds();
+        RefreshLix();
         return this;
     }
 
@@ -160,7 +167,11 @@ public class Article : IVersioned
         PledgeId = content.PledgeId;
         Contacts = [.. contacts];
         RefreshPhotoIds();
+        RefreshLix();
     }
+
+    /// <summary>Call after changing <see cref="Title"/>, <see cref="Lead"/> or <see cref="Body"/> directly.</summary>
+    public void RefreshLix() => Lix = Readability.Lix(Title, Lead, Body);
 
     /// <summary>Call after changing <see cref="HeroPhotoId"/> or <see cref="Body"/>.</summary>
     public void RefreshPhotoIds() =>

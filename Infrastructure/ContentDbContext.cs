@@ -49,8 +49,9 @@ public class ContentDbContext : DbContext
             .MapEnum<ContentStatus>("content_status", nameTranslator: new Npgsql.NameTranslation.NpgsqlNullNameTranslator());
 
     /// <summary>
-    /// Applies pending migrations. Connections opened before a migration made a type (content_status) do not know it:
-    /// Npgsql is told to load the types again.
+    /// Applies pending migrations, then computes what a migration left to C# (<see cref="ReadabilityBackfill"/>).
+    /// Connections opened before a migration made a type (content_status) do not know it: Npgsql is told to load the
+    /// types again.
     /// </summary>
     public async Task MigrateAsync(CancellationToken ct = default)
     {
@@ -64,6 +65,7 @@ public class ContentDbContext : DbContext
         {
             await Database.CloseConnectionAsync();
         }
+        await ReadabilityBackfill.RunAsync(this, ct);
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

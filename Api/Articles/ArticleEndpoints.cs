@@ -6,6 +6,7 @@ using ContentApi.Domain;
 using ContentApi.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ContentApi.Api.Articles;
 
@@ -204,8 +205,14 @@ public static class ArticleEndpoints
                 photos.TryAdd(photo.Id, photo);
         var bodyPhotos = shown.Where(photos.ContainsKey).Select(id => photos[id]).ToList();
         var html = BodyHtml.Render(row.Body, photos);
+        // Warnings are for editors, about the version they see; anonymous readers get none.
+        var warnings = reader.Preview
+            ? Quality.ContentQuality.Warnings(reader.Services.GetRequiredService<IOptions<Quality.ContentQualityOptions>>().Value,
+                row.Lix, row.Body, row.HeroPhoto, photos)
+            : null;
         return new ArticleDto(
             row.Id, row.Slug, row.Title, row.Lead, row.Summary, row.Tags, row.Status, row.PublishedAt, row.UpdatedAt,
-            row.Body, html, row.HeroPhoto, row.Contacts, row.Pledge, bodyPhotos, row.HasPendingChanges);
+            row.Body, html, row.HeroPhoto, row.Contacts, row.Pledge, bodyPhotos, row.Lix, Readability.LevelOf(row.Lix),
+            row.HasPendingChanges, warnings);
     }
 }

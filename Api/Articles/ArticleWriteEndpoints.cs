@@ -35,7 +35,7 @@ public static class ArticleWriteEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         publishing.MapPost("/publish", Publish)
             .WithName("publishArticle")
-            .WithSummary("Publish the draft or the pending version. Refused (422) when a title, lead, body or a photo's alt text is missing.")
+            .WithSummary("Publish the draft or the pending version. Refused (422) when a title, lead, body or a photo's alt text is missing. The answer's warnings (LIX above ContentQuality:LixWarningThreshold, accessibility checks with the block they concern) refuse nothing.")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         publishing.MapPost("/unpublish", (ContentDbContext db, HttpContext context, TimeProvider clock, Guid id, CancellationToken ct) =>
                 Withdraw(db, context, clock, id, ContentStatus.Draft, "unpublished", ct))

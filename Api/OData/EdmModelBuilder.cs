@@ -21,6 +21,7 @@ public static class EdmModelBuilder
         article.Property(a => a.PublishedAt);
         article.Property(a => a.UpdatedAt);
         article.Property(a => a.HasPendingChanges);
+        article.Property(a => a.Lix);
         article.Ignore(a => a.PhotoIds);
         // The pledge's key would show even when the pledge is a draft; $expand=pledge shows it when it may be seen.
         article.Ignore(a => a.PledgeId);
@@ -49,6 +50,9 @@ public static class EdmModelBuilder
         contact.Ignore(c => c.PhoneDisplay);
         contact.Ignore(c => c.CreatedAt);
         contact.Ignore(c => c.Version);
+
+        // The tags of published articles with their counts, as on /api/tags.
+        builder.EntitySet<Tags.Tag>("Tags");
 
         builder.EnableLowerCamelCase();
         return builder.GetEdmModel();

@@ -96,3 +96,19 @@ public class ContactsController : ContentODataController
         ? Ok(Reader.Articles.Where(a => a.Contacts.Any(c => c.Id == key)))
         : NotFound();
 }
+
+/// <summary>The tags of published articles with their counts (<see cref="Tags.TagEndpoints"/>), whoever asks.</summary>
+public class TagsController : ContentODataController
+{
+    [ContentQuery]
+    [ProducesResponseType<ODataCollection<Tags.Tag>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public IQueryable<Tags.Tag> Get() => Tags.TagEndpoints.Query(ContentReader.Public(HttpContext));
+
+    [ContentQuery]
+    [ProducesResponseType<Tags.Tag>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    public SingleResult<Tags.Tag> Get(string key) =>
+        SingleResult.Create(Tags.TagEndpoints.Query(ContentReader.Public(HttpContext)).Where(t => t.Name == key));
+}

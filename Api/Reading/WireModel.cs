@@ -13,8 +13,9 @@ public static class WireModel
 
     public static readonly IReadOnlyDictionary<string, Differences> Types = new Dictionary<string, Differences>
     {
-        // bodyHtml and bodyPhotos are rendered from body.
-        ["Article"] = new(["bodyHtml", "bodyPhotos"], ["heroPhotoId"]),
+        // bodyHtml and bodyPhotos are rendered from body; readingLevel is lix in words (OData filters and sorts lix);
+        // warnings (editors only) are computed from the content and its photos.
+        ["Article"] = new(["bodyHtml", "bodyPhotos", "readingLevel", "warnings"], ["heroPhotoId"]),
         // current and progress are computed from the dates and the commitments.
         ["Pledge"] = new(["current", "progress"], ["photoId", "contactId"]),
         ["PriorityArea"] = new(["progress"], []),

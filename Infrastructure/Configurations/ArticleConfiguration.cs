@@ -29,7 +29,9 @@ public class ArticleConfiguration : IEntityTypeConfiguration<Article>
         // Always null in the table (the delivery face); the preview views compute it from pending_changes.
         builder.Property(a => a.HasPendingChanges).HasComputedColumnSql("NULL::boolean", stored: true);
         builder.Property(a => a.PendingChanges).HasColumnType("jsonb")
-            .HasConversion(v => PendingJson.Write(v), v => PendingJson.Read<ArticleContent>(v));
+            .HasConversion(v => PendingJson.WriteArticle(v!), v => PendingJson.Read<ArticleContent>(v));
+        // Editors look for the hardest texts ($orderby=lix desc, $filter=lix ge 55).
+        builder.HasIndex(a => a.Lix);
 
         // A photo or contact that content uses cannot be deleted (the API answers 409 and names the content); the
         // database holds to that too, also for a delete that races a write which starts using it.

@@ -83,6 +83,19 @@ internal static class PendingJson
     public static string Write<T>(T? content) where T : class => JsonSerializer.Serialize(content, Options);
 
     public static T? Read<T>(string json) where T : class => JsonSerializer.Deserialize<T>(json, Options);
+
+    /// <summary>
+    /// A pending article version with its LIX (<see cref="Readability"/>) beside it, for the preview face
+    /// (<c>article_previews.lix</c>, migration Readability); reading the content back ignores it.
+    /// </summary>
+    public static string WriteArticle(ArticleContent content)
+    {
+        var json = JsonSerializer.SerializeToNode(content, Options)!.AsObject();
+        json[LixProperty] = Readability.Lix(content);
+        return json.ToJsonString(Options);
+    }
+
+    public const string LixProperty = "Lix";
 }
 
 public class ChangeLogEntryConfiguration : IEntityTypeConfiguration<ChangeLogEntry>

@@ -27,24 +27,7 @@ namespace ContentApi.Infrastructure.Migrations
                 stored: true);
 
             // The preview face says which items show a pending version (new columns at the end of the views).
-            migrationBuilder.Sql("""
-                CREATE OR REPLACE VIEW article_previews AS
-                SELECT a.id,
-                    CASE WHEN a.pending_changes IS NULL THEN a.slug ELSE coalesce(a.pending_changes->>'Slug', a.slug) END AS slug,
-                    CASE WHEN a.pending_changes IS NULL THEN a.title ELSE a.pending_changes->>'Title' END AS title,
-                    CASE WHEN a.pending_changes IS NULL THEN a.lead ELSE a.pending_changes->>'Lead' END AS lead,
-                    CASE WHEN a.pending_changes IS NULL THEN a.tags
-                        ELSE ARRAY(SELECT jsonb_array_elements_text(a.pending_changes->'Tags')) END AS tags,
-                    a.status, a.published_at, a.updated_at, a.created_at,
-                    CASE WHEN a.pending_changes IS NULL THEN a.hero_photo_id ELSE (a.pending_changes->>'HeroPhotoId')::uuid END AS hero_photo_id,
-                    CASE WHEN a.pending_changes IS NULL THEN a.pledge_id ELSE (a.pending_changes->>'PledgeId')::uuid END AS pledge_id,
-                    a.photo_ids,
-                    CASE WHEN a.pending_changes IS NULL THEN a.body ELSE a.pending_changes->'Body' END AS body,
-                    a.pending_changes, a.version,
-                    CASE WHEN a.pending_changes IS NULL THEN a.summary ELSE a.pending_changes->>'Summary' END AS summary,
-                    a.pending_changes IS NOT NULL AS has_pending_changes
-                FROM articles a;
-                """);
+            migrationBuilder.Sql(ArticlePreviewsWithMarker);
             migrationBuilder.Sql("""
                 CREATE OR REPLACE VIEW pledge_previews AS
             SELECT p.id,
@@ -69,6 +52,25 @@ namespace ContentApi.Infrastructure.Migrations
             FROM pledges p;
             """);
         }
+
+        internal const string ArticlePreviewsWithMarker = """
+                CREATE OR REPLACE VIEW article_previews AS
+                SELECT a.id,
+                    CASE WHEN a.pending_changes IS NULL THEN a.slug ELSE coalesce(a.pending_changes->>'Slug', a.slug) END AS slug,
+                    CASE WHEN a.pending_changes IS NULL THEN a.title ELSE a.pending_changes->>'Title' END AS title,
+                    CASE WHEN a.pending_changes IS NULL THEN a.lead ELSE a.pending_changes->>'Lead' END AS lead,
+                    CASE WHEN a.pending_changes IS NULL THEN a.tags
+                        ELSE ARRAY(SELECT jsonb_array_elements_text(a.pending_changes->'Tags')) END AS tags,
+                    a.status, a.published_at, a.updated_at, a.created_at,
+                    CASE WHEN a.pending_changes IS NULL THEN a.hero_photo_id ELSE (a.pending_changes->>'HeroPhotoId')::uuid END AS hero_photo_id,
+                    CASE WHEN a.pending_changes IS NULL THEN a.pledge_id ELSE (a.pending_changes->>'PledgeId')::uuid END AS pledge_id,
+                    a.photo_ids,
+                    CASE WHEN a.pending_changes IS NULL THEN a.body ELSE a.pending_changes->'Body' END AS body,
+                    a.pending_changes, a.version,
+                    CASE WHEN a.pending_changes IS NULL THEN a.summary ELSE a.pending_changes->>'Summary' END AS summary,
+                    a.pending_changes IS NOT NULL AS has_pending_changes
+                FROM articles a;
+                """;
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)

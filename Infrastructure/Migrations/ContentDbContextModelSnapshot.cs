@@ -105,6 +105,10 @@ namespace ContentApi.Infrastructure.Migrations
                         .HasColumnType("character varying(1000)")
                         .HasColumnName("lead");
 
+                    b.Property<double?>("Lix")
+                        .HasColumnType("double precision")
+                        .HasColumnName("lix");
+
                     b.Property<string>("PendingChanges")
                         .HasColumnType("jsonb")
                         .HasColumnName("pending_changes");
@@ -190,6 +194,9 @@ namespace ContentApi.Infrastructure.Migrations
 
                     b.HasIndex("HeroPhotoId")
                         .HasDatabaseName("ix_articles_hero_photo_id");
+
+                    b.HasIndex("Lix")
+                        .HasDatabaseName("ix_articles_lix");
 
                     b.HasIndex("PhotoIds")
                         .HasDatabaseName("ix_articles_photo_ids");

@@ -71,7 +71,10 @@ public static class ContentBuilder
                 photo.Sha256 = stored.Sha256;
             }
             if (entity is Article article)
+            {
                 article.RefreshPhotoIds();
+                article.RefreshLix();
+            }
             db.Add(entity);
         }
         await db.SaveChangesAsync();

@@ -49,6 +49,28 @@ public class DraftLeakTests : ApiTest
     }
 
     [TestCaseSource(nameof(Hidden))]
+    public async Task ATagOnlyHiddenArticlesOrAPendingVersionCarryIsInNoTagListNotEvenAnEditors(ContentStatus status)
+    {
+        var published = Article("Publicerad", tags: ["trafik"]);
+        await SaveAsync(published, Article("Dold", status, minutesAfterBase: 5, tags: ["trafik", "hemlig"]));
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var (patched, _) = await editor.SendJson(HttpMethod.Patch, $"/api/articles/{published.Id}", """{"tags":["trafik","väntande"]}""",
+            ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        Assert.That(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+
+        foreach (var client in new[] { Client, editor })
+        {
+            var tags = await GetJson(client, "/api/tags");
+            Assert.That(tags.AsArray().Select(t => ((string?)t!["name"], (int?)t["articleCount"])), Is.EqualTo(new[] { ((string?)"trafik", (int?)1) }));
+            var odata = await GetJson(client, "/odata/Tags?$count=true");
+            Assert.That(Strings(odata["value"], "name"), Is.EqualTo(new[] { "trafik" }));
+            Assert.That((int?)odata["@odata.count"], Is.EqualTo(1));
+            await GetJson(client, "/odata/Tags('hemlig')", HttpStatusCode.NotFound);
+            await GetJson(client, "/odata/Tags('väntande')", HttpStatusCode.NotFound);
+        }
+    }
+
+    [TestCaseSource(nameof(Hidden))]
     public async Task HiddenArticleIsNotFoundBySlugOrId(ContentStatus status)
     {
         var article = Article("Hemligt utkast", status);

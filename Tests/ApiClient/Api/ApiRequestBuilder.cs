@@ -7,6 +7,7 @@ using ContentApi.Tests.ApiClient.Api.Feeds;
 using ContentApi.Tests.ApiClient.Api.Photos;
 using ContentApi.Tests.ApiClient.Api.Pledges;
 using ContentApi.Tests.ApiClient.Api.Sync;
+using ContentApi.Tests.ApiClient.Api.Tags;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
@@ -55,6 +56,11 @@ namespace ContentApi.Tests.ApiClient.Api
         public global::ContentApi.Tests.ApiClient.Api.Sync.SyncRequestBuilder Sync
         {
             get => new global::ContentApi.Tests.ApiClient.Api.Sync.SyncRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The tags property</summary>
+        public global::ContentApi.Tests.ApiClient.Api.Tags.TagsRequestBuilder Tags
+        {
+            get => new global::ContentApi.Tests.ApiClient.Api.Tags.TagsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::ContentApi.Tests.ApiClient.Api.ApiRequestBuilder"/> and sets the default values.

@@ -50,6 +50,8 @@ namespace ContentApi.Tests.ApiClient.Models
 #else
         public string Lead { get; set; }
 #endif
+        /// <summary>The lix property</summary>
+        public double? Lix { get; private set; }
         /// <summary>The pledge property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -121,6 +123,7 @@ namespace ContentApi.Tests.ApiClient.Models
                 { "heroPhotoId", n => { HeroPhotoId = n.GetGuidValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "lead", n => { Lead = n.GetStringValue(); } },
+                { "lix", n => { Lix = n.GetDoubleValue(); } },
                 { "pledge", n => { Pledge = n.GetObjectValue<global::ContentApi.Tests.ApiClient.Models.Pledge>(global::ContentApi.Tests.ApiClient.Models.Pledge.CreateFromDiscriminatorValue); } },
                 { "publishedAt", n => { PublishedAt = n.GetDateTimeOffsetValue(); } },
                 { "slug", n => { Slug = n.GetStringValue(); } },

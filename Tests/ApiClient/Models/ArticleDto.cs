@@ -8,7 +8,7 @@ using System;
 namespace ContentApi.Tests.ApiClient.Models
 {
     /// <summary>
-    /// One article with everything its page needs: the body as blocks (for the app) and as escaped HTML (for the website),the hero photo, the contacts, and the related pledge. Editors see the version they work on; `hasPendingChanges`(editors only) is true when that is a pending version readers do not see yet.
+    /// One article with everything its page needs: the body as blocks (for the app) and as escaped HTML (for the website),the hero photo, the contacts, and the related pledge. Editors see the version they work on; `hasPendingChanges`(editors only) is true when that is a pending version readers do not see yet.`lix` is the text&apos;s LIX, the Swedish readability index (words per sentence + 100 × words of more than sixletters per word, over title, lead and body text; the README&apos;s &quot;Content quality&quot; says what counts), one decimal,null without any word; `readingLevel` its band: VeryEasy (under 25), Easy (25–34), Medium (35–44), Difficult(45–54), VeryDifficult (55 and over). `warnings` (editors only; the publish answer carries them too):plain-language and accessibility warnings about the version shown, each with the body block it concerns; theyrefuse nothing, and the list is empty when there is nothing to say.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ArticleDto : IParsable
@@ -65,6 +65,8 @@ namespace ContentApi.Tests.ApiClient.Models
 #else
         public string Lead { get; set; }
 #endif
+        /// <summary>The lix property</summary>
+        public double? Lix { get; set; }
         /// <summary>The pledge an article is about, in brief.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -75,6 +77,8 @@ namespace ContentApi.Tests.ApiClient.Models
 #endif
         /// <summary>The publishedAt property</summary>
         public DateTimeOffset? PublishedAt { get; set; }
+        /// <summary>The readingLevel property</summary>
+        public global::ContentApi.Tests.ApiClient.Models.ReadingLevel? ReadingLevel { get; set; }
         /// <summary>The slug property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -111,6 +115,14 @@ namespace ContentApi.Tests.ApiClient.Models
 #endif
         /// <summary>The updatedAt property</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
+        /// <summary>The warnings property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::ContentApi.Tests.ApiClient.Models.ContentWarning>? Warnings { get; set; }
+#nullable restore
+#else
+        public List<global::ContentApi.Tests.ApiClient.Models.ContentWarning> Warnings { get; set; }
+#endif
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -137,14 +149,17 @@ namespace ContentApi.Tests.ApiClient.Models
                 { "heroPhoto", n => { HeroPhoto = n.GetObjectValue<global::ContentApi.Tests.ApiClient.Models.PhotoDto>(global::ContentApi.Tests.ApiClient.Models.PhotoDto.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "lead", n => { Lead = n.GetStringValue(); } },
+                { "lix", n => { Lix = n.GetDoubleValue(); } },
                 { "pledge", n => { Pledge = n.GetObjectValue<global::ContentApi.Tests.ApiClient.Models.PledgeReferenceDto>(global::ContentApi.Tests.ApiClient.Models.PledgeReferenceDto.CreateFromDiscriminatorValue); } },
                 { "publishedAt", n => { PublishedAt = n.GetDateTimeOffsetValue(); } },
+                { "readingLevel", n => { ReadingLevel = n.GetEnumValue<global::ContentApi.Tests.ApiClient.Models.ReadingLevel>(); } },
                 { "slug", n => { Slug = n.GetStringValue(); } },
                 { "status", n => { Status = n.GetEnumValue<global::ContentApi.Tests.ApiClient.Models.ContentStatus>(); } },
                 { "summary", n => { Summary = n.GetStringValue(); } },
                 { "tags", n => { Tags = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "title", n => { Title = n.GetStringValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
+                { "warnings", n => { Warnings = n.GetCollectionOfObjectValues<global::ContentApi.Tests.ApiClient.Models.ContentWarning>(global::ContentApi.Tests.ApiClient.Models.ContentWarning.CreateFromDiscriminatorValue)?.AsList(); } },
             };
         }
         /// <summary>
@@ -162,14 +177,17 @@ namespace ContentApi.Tests.ApiClient.Models
             writer.WriteObjectValue<global::ContentApi.Tests.ApiClient.Models.PhotoDto>("heroPhoto", HeroPhoto);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("lead", Lead);
+            writer.WriteDoubleValue("lix", Lix);
             writer.WriteObjectValue<global::ContentApi.Tests.ApiClient.Models.PledgeReferenceDto>("pledge", Pledge);
             writer.WriteDateTimeOffsetValue("publishedAt", PublishedAt);
+            writer.WriteEnumValue<global::ContentApi.Tests.ApiClient.Models.ReadingLevel>("readingLevel", ReadingLevel);
             writer.WriteStringValue("slug", Slug);
             writer.WriteEnumValue<global::ContentApi.Tests.ApiClient.Models.ContentStatus>("status", Status);
             writer.WriteStringValue("summary", Summary);
             writer.WriteCollectionOfPrimitiveValues<string>("tags", Tags);
             writer.WriteStringValue("title", Title);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
+            writer.WriteCollectionOfObjectValues<global::ContentApi.Tests.ApiClient.Models.ContentWarning>("warnings", Warnings);
         }
     }
 }

@@ -8,7 +8,7 @@ using System;
 namespace ContentApi.Tests.ApiClient.Models
 {
     /// <summary>
-    /// An article as a list shows it. `hasPendingChanges` is for editors only (see ContentApi.Api.Articles.ArticleDto).
+    /// An article as a list shows it. `hasPendingChanges` is for editors only (see ContentApi.Api.Articles.ArticleDto);`lix` and `readingLevel` as in ContentApi.Api.Articles.ArticleDto.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ArticleSummaryDto : IParsable
@@ -33,8 +33,12 @@ namespace ContentApi.Tests.ApiClient.Models
 #else
         public string Lead { get; set; }
 #endif
+        /// <summary>The lix property</summary>
+        public double? Lix { get; set; }
         /// <summary>The publishedAt property</summary>
         public DateTimeOffset? PublishedAt { get; set; }
+        /// <summary>The readingLevel property</summary>
+        public global::ContentApi.Tests.ApiClient.Models.ReadingLevel? ReadingLevel { get; set; }
         /// <summary>The slug property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -91,7 +95,9 @@ namespace ContentApi.Tests.ApiClient.Models
                 { "heroPhoto", n => { HeroPhoto = n.GetObjectValue<global::ContentApi.Tests.ApiClient.Models.PhotoDto>(global::ContentApi.Tests.ApiClient.Models.PhotoDto.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "lead", n => { Lead = n.GetStringValue(); } },
+                { "lix", n => { Lix = n.GetDoubleValue(); } },
                 { "publishedAt", n => { PublishedAt = n.GetDateTimeOffsetValue(); } },
+                { "readingLevel", n => { ReadingLevel = n.GetEnumValue<global::ContentApi.Tests.ApiClient.Models.ReadingLevel>(); } },
                 { "slug", n => { Slug = n.GetStringValue(); } },
                 { "summary", n => { Summary = n.GetStringValue(); } },
                 { "tags", n => { Tags = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
@@ -110,7 +116,9 @@ namespace ContentApi.Tests.ApiClient.Models
             writer.WriteObjectValue<global::ContentApi.Tests.ApiClient.Models.PhotoDto>("heroPhoto", HeroPhoto);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("lead", Lead);
+            writer.WriteDoubleValue("lix", Lix);
             writer.WriteDateTimeOffsetValue("publishedAt", PublishedAt);
+            writer.WriteEnumValue<global::ContentApi.Tests.ApiClient.Models.ReadingLevel>("readingLevel", ReadingLevel);
             writer.WriteStringValue("slug", Slug);
             writer.WriteStringValue("summary", Summary);
             writer.WriteCollectionOfPrimitiveValues<string>("tags", Tags);

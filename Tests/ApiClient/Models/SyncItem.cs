@@ -13,7 +13,7 @@ namespace ContentApi.Tests.ApiClient.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class SyncItem : IParsable
     {
-        /// <summary>One article with everything its page needs: the body as blocks (for the app) and as escaped HTML (for the website),the hero photo, the contacts, and the related pledge. Editors see the version they work on; `hasPendingChanges`(editors only) is true when that is a pending version readers do not see yet.</summary>
+        /// <summary>One article with everything its page needs: the body as blocks (for the app) and as escaped HTML (for the website),the hero photo, the contacts, and the related pledge. Editors see the version they work on; `hasPendingChanges`(editors only) is true when that is a pending version readers do not see yet.`lix` is the text&apos;s LIX, the Swedish readability index (words per sentence + 100 × words of more than sixletters per word, over title, lead and body text; the README&apos;s &quot;Content quality&quot; says what counts), one decimal,null without any word; `readingLevel` its band: VeryEasy (under 25), Easy (25–34), Medium (35–44), Difficult(45–54), VeryDifficult (55 and over). `warnings` (editors only; the publish answer carries them too):plain-language and accessibility warnings about the version shown, each with the body block it concerns; theyrefuse nothing, and the list is empty when there is nothing to say.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::ContentApi.Tests.ApiClient.Models.ArticleDto? Article { get; set; }

@@ -9,6 +9,8 @@ using ContentApi.Tests.ApiClient.Odata.Photos;
 using ContentApi.Tests.ApiClient.Odata.PhotosWithKey;
 using ContentApi.Tests.ApiClient.Odata.Pledges;
 using ContentApi.Tests.ApiClient.Odata.PledgesWithKey;
+using ContentApi.Tests.ApiClient.Odata.Tags;
+using ContentApi.Tests.ApiClient.Odata.TagsWithKey;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
@@ -49,6 +51,11 @@ namespace ContentApi.Tests.ApiClient.Odata
         public global::ContentApi.Tests.ApiClient.Odata.Pledges.PledgesRequestBuilder Pledges
         {
             get => new global::ContentApi.Tests.ApiClient.Odata.Pledges.PledgesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The Tags property</summary>
+        public global::ContentApi.Tests.ApiClient.Odata.Tags.TagsRequestBuilder Tags
+        {
+            get => new global::ContentApi.Tests.ApiClient.Odata.Tags.TagsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Builds and executes requests for operations under \odata\Articles({key})
@@ -123,6 +130,16 @@ namespace ContentApi.Tests.ApiClient.Odata
         {
             if(ReferenceEquals(key, null)) throw new ArgumentNullException(nameof(key));
             return new global::ContentApi.Tests.ApiClient.Odata.PledgesWithKey.PledgesWithKeyRequestBuilder(PathParameters, RequestAdapter, key);
+        }
+        /// <summary>
+        /// Builds and executes requests for operations under \odata\Tags({key})
+        /// </summary>
+        /// <returns>A <see cref="global::ContentApi.Tests.ApiClient.Odata.TagsWithKey.TagsWithKeyRequestBuilder"/></returns>
+        /// <param name="key">The path parameter: key</param>
+        public global::ContentApi.Tests.ApiClient.Odata.TagsWithKey.TagsWithKeyRequestBuilder TagsWithKey(string key)
+        {
+            if(string.IsNullOrEmpty(key)) throw new ArgumentNullException(nameof(key));
+            return new global::ContentApi.Tests.ApiClient.Odata.TagsWithKey.TagsWithKeyRequestBuilder(PathParameters, RequestAdapter, key);
         }
         /// <summary>
         /// No credentials needed; the same for every caller.
