@@ -55,16 +55,10 @@ public static class PhotoUploadEndpoints
             if (file is null)
                 return refused!;
             photo.UseFile(file, now);
-            try
-            {
-                if (await Editing.CreateAsync(db, context, photo, ContentKind.Photo, PhotoMetadataInput.From, errors, ct) is { } problem)
-                    return EditingAnswers.Refusal<Created<PhotoDto>>(problem);
-            }
-            catch
-            {
-                await PhotoFiles.ForgetAsync(db, storage, file);
-                throw;
-            }
+            // A file no photo ends up using (the save failed) is left to the sweep: deleting it here would take it from
+            // another upload of the same bytes, on any instance, whose row is not committed yet.
+            if (await Editing.CreateAsync(db, context, photo, ContentKind.Photo, PhotoMetadataInput.From, errors, ct) is { } problem)
+                return EditingAnswers.Refusal<Created<PhotoDto>>(problem);
             Concurrency.SetETag(context, photo.Version);
             return TypedResults.Created($"/api/photos/{photo.Id}", PhotoDto.From(photo));
         }

@@ -100,7 +100,11 @@ public static class RenditionEndpoints
             lastModified: photo.UpdatedAt, entityTag: new EntityTagHeaderValue($"\"{photo.RenditionVersion}-{name}\""));
     }
 
-    /// <summary>However many requests ask for a missing rendition at once, it is made once; the others wait for it.</summary>
+    /// <summary>
+    /// However many requests ask this instance for a missing rendition at once, it is made once; the others wait for it.
+    /// Instances sharing the photo folder do not wait for each other (no file locks, which NFS does not keep reliably):
+    /// each may make it, and the first one renamed into place is the one every instance serves.
+    /// </summary>
     private static async Task GenerateOnceAsync(PhotoStorage storage, Photo photo, string path, int width, double? aspect, bool webp, CancellationToken ct)
     {
         var gate = Generating.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
@@ -114,7 +118,8 @@ public static class RenditionEndpoints
             try
             {
                 await Task.Run(() => ImageProcessor.Render(storage.FullPath(photo.StoragePath), temporary, width, aspect, photo.FocalX, photo.FocalY, webp), ct);
-                File.Move(temporary, path, overwrite: true);
+                // Another instance sharing the folder may have made the same rendition meanwhile: the first one stays.
+                PhotoStorage.MoveIntoPlace(temporary, path);
                 Interlocked.Increment(ref _generated);
             }
             finally

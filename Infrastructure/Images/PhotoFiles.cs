@@ -1,5 +1,4 @@
 using ContentApi.Domain;
-using Microsoft.EntityFrameworkCore;
 
 namespace ContentApi.Infrastructure.Images;
 
@@ -30,14 +29,6 @@ public static class PhotoFiles
         {
             File.Delete(output);
         }
-    }
-
-    /// <summary>After a failed save: deletes the stored file unless a photo (another one with the same bytes) uses it.</summary>
-    public static async Task ForgetAsync(ContentDbContext db, PhotoStorage storage, PhotoFile file)
-    {
-        db.ChangeTracker.Clear();
-        if (!await db.Photos.IgnoreQueryFilters().AnyAsync(p => p.Sha256 == file.Sha256))
-            File.Delete(storage.FullPath(file.StoragePath));
     }
 
     private static async Task<ImageFormat?> SniffAsync(string path, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -21,85 +20,55 @@ public class ShutdownTests : ApiTest
             db.ApiKeys.Add(key);
             await db.SaveChangesAsync();
         }
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        await using var api = new ApiProcess(TestRun.PhotoFolder, new Dictionary<string, string>
         {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Api.dll"));
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__ContentDb"] = TestRun.ConnectionString;
-        start.Environment["PhotoStorage__Path"] = TestRun.PhotoFolder;
-        start.Environment["Warmup__Enabled"] = "false";
-        start.Environment["Shutdown__ReadinessDelay"] = "00:00:01";
-        start.Environment["HostOptions__ShutdownTimeout"] = "00:00:30";
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, line) => { lock (output) output.AppendLine(line.Data); };
-        process.ErrorDataReceived += (_, line) => { lock (output) output.AppendLine(line.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        string Log() { lock (output) return output.ToString(); }
-        try
+            ["Shutdown__ReadinessDelay"] = "00:00:01",
+            ["HostOptions__ShutdownTimeout"] = "00:00:30",
+        });
+        var port = api.Port;
+        string Log() => api.Log();
+        using var probe = new HttpClient { BaseAddress = api.Address };
+        probe.DefaultRequestHeaders.ConnectionClose = true;
+        await api.ReadyAsync();
+
+        // Writes whose bodies arrive in pieces, 8 bytes every 0.3 s, most of them ending inside a JSON string as a slow
+        // network cuts them; SIGTERM comes after the second piece, the last piece only once the listener has closed.
+        // (Without the fix about three in four such uploads failed; four at once all passed only by chance.)
+        var listenerClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new CountdownEvent(4);
+        var uploads = Enumerable.Range(1, 4).Select(n => Task.Run(() => UploadAsync(port, secret, $"Långsam Uppladdare {n}", started, listenerClosed.Task))).ToList();
+        await Task.Run(() => started.Wait(TimeSpan.FromSeconds(30)));
+        await api.TerminateAsync();
+
+        // Not ready at once, while it still answers everything else.
+        HttpStatusCode? ready;
+        for (var attempt = 0; (ready = await ApiProcess.StatusAsync(probe, "/health/ready")) == HttpStatusCode.OK; attempt++)
         {
-            using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            probe.DefaultRequestHeaders.ConnectionClose = true;
-            for (var attempt = 0; await StatusAsync(probe, "/health/ready") != HttpStatusCode.OK; attempt++)
-            {
-                Assert.That(attempt < 600 && !process.HasExited, $"the API became ready\n{Log()}");
-                await Task.Delay(100);
-            }
-
-            // Writes whose bodies arrive in pieces, 8 bytes every 0.3 s, most of them ending inside a JSON string as a slow
-            // network cuts them; SIGTERM comes after the second piece, the last piece only once the listener has closed.
-            // (Without the fix about three in four such uploads failed; four at once all passed only by chance.)
-            var listenerClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var started = new CountdownEvent(4);
-            var uploads = Enumerable.Range(1, 4).Select(n => Task.Run(() => UploadAsync(port, secret, $"Långsam Uppladdare {n}", started, listenerClosed.Task))).ToList();
-            await Task.Run(() => started.Wait(TimeSpan.FromSeconds(30)));
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()]))
-                await kill.WaitForExitAsync();
-
-            // Not ready at once, while it still answers everything else.
-            HttpStatusCode? ready;
-            for (var attempt = 0; (ready = await StatusAsync(probe, "/health/ready")) == HttpStatusCode.OK; attempt++)
-            {
-                Assert.That(attempt, Is.LessThan(100), "readiness turned 503");
-                await Task.Delay(20);
-            }
-            Assert.That(ready, Is.EqualTo(HttpStatusCode.ServiceUnavailable), $"answered, not refused, during the readiness delay\n{Log()}");
-
-            // After the readiness delay the listener closes: new connections are refused, the uploads go on.
-            for (var attempt = 0; await StatusAsync(probe, "/health/live") is not null; attempt++)
-            {
-                Assert.That(attempt, Is.LessThan(200), "the listener closed");
-                await Task.Delay(50);
-            }
-            listenerClosed.SetResult();
-
-            foreach (var (upload, n) in uploads.Select((u, i) => (u, i + 1)))
-            {
-                var answer = await upload;
-                Assert.That(answer, Does.StartWith("HTTP/1.1 201"), $"{answer}\n{Log()}");
-                var id = (Guid)JsonNode.Parse(answer[answer.IndexOf('{')..(answer.LastIndexOf('}') + 1)])!["id"]!;
-                await using var db = TestRun.Factory.CreateDbContext();
-                Assert.That(await db.Contacts.IgnoreQueryFilters().Where(c => c.Id == id).Select(c => c.Name).SingleOrDefaultAsync(),
-                    Is.EqualTo($"Långsam Uppladdare {n}"), "the write is in the database");
-            }
-
-            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(exit.Token);
-            Assert.That(process.ExitCode, Is.EqualTo(0), Log());
-            Assert.That(Log(), Does.Not.Contain("fail:").And.Not.Contain("canceled"), "nothing failed on the way down");
+            Assert.That(attempt, Is.LessThan(100), "readiness turned 503");
+            await Task.Delay(20);
         }
-        finally
+        Assert.That(ready, Is.EqualTo(HttpStatusCode.ServiceUnavailable), $"answered, not refused, during the readiness delay\n{Log()}");
+
+        // After the readiness delay the listener closes: new connections are refused, the uploads go on.
+        for (var attempt = 0; await ApiProcess.StatusAsync(probe, "/health/live") is not null; attempt++)
         {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
+            Assert.That(attempt, Is.LessThan(200), "the listener closed");
+            await Task.Delay(50);
         }
+        listenerClosed.SetResult();
+
+        foreach (var (upload, n) in uploads.Select((u, i) => (u, i + 1)))
+        {
+            var answer = await upload;
+            Assert.That(answer, Does.StartWith("HTTP/1.1 201"), $"{answer}\n{Log()}");
+            var id = (Guid)JsonNode.Parse(answer[answer.IndexOf('{')..(answer.LastIndexOf('}') + 1)])!["id"]!;
+            await using var db = TestRun.Factory.CreateDbContext();
+            Assert.That(await db.Contacts.IgnoreQueryFilters().Where(c => c.Id == id).Select(c => c.Name).SingleOrDefaultAsync(),
+                Is.EqualTo($"Långsam Uppladdare {n}"), "the write is in the database");
+        }
+
+        Assert.That(await api.ExitedAsync(), Is.EqualTo(0), Log());
+        Assert.That(Log(), Does.Not.Contain("fail:").And.Not.Contain("canceled"), "nothing failed on the way down");
     }
 
     /// <summary>POSTs a contact through a raw socket, its body in pieces; the last piece waits for <paramref name="last"/>.</summary>
@@ -123,27 +92,6 @@ public class ShutdownTests : ApiTest
         await last;
         await stream.WriteAsync(body.AsMemory((body.Length - 1) / piece * piece));
         return await ReadAnswerAsync(stream);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>The status of a GET on a new connection, or null when the connection is refused.</summary>
-    private static async Task<HttpStatusCode?> StatusAsync(HttpClient client, string path)
-    {
-        try
-        {
-            using var response = await client.GetAsync(path);
-            return response.StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
     }
 
     /// <summary>The whole answer: headers and a chunked or sized body, read until the server closes the connection.</summary>
