@@ -6,6 +6,7 @@ using ContentApi.Domain;
 using ContentApi.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ContentApi.Api.Articles;
 
@@ -203,7 +204,7 @@ public static class ArticleEndpoints
             await foreach (var photo in Queries.Of(reader).PhotosById(reader.Db, missing).WithCancellation(ct))
                 photos.TryAdd(photo.Id, photo);
         var bodyPhotos = shown.Where(photos.ContainsKey).Select(id => photos[id]).ToList();
-        var html = BodyHtml.Render(row.Body, photos);
+        var html = BodyHtml.Render(row.Body, photos, reader.Services.GetRequiredService<IOptions<BodyHtmlOptions>>().Value);
         return new ArticleDto(
             row.Id, row.Slug, row.Title, row.Lead, row.Summary, row.Tags, row.Status, row.PublishedAt, row.UpdatedAt,
             row.Body, html, row.HeroPhoto, row.Contacts, row.Pledge, bodyPhotos, row.HasPendingChanges);

@@ -47,6 +47,9 @@ public sealed class ContentReader
 
     public TimeProvider Clock => _services.GetRequiredService<TimeProvider>();
 
+    /// <summary>The request's services, for settings that shape what is read (such as how bodyHtml writes images).</summary>
+    internal IServiceProvider Services => _services;
+
     // A photo or contact reached from an article or pledge the caller sees is seen because that content uses it (the
     // rule of Visibility): reads that start from them skip the per-row check of the photos and contacts they embed,
     // which PostgreSQL would otherwise run for every row of a list (measured: 10 ms of PostgreSQL per page of 20).
