@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.OData.Query.Container;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.OData;
 using Microsoft.OData.UriParser;
+using Microsoft.OData.UriParser.Aggregation;
 
 namespace ContentApi.Api.OData;
 
@@ -207,12 +208,17 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
             ? new NullsFirstOrdering(anonymous: !Reading.ContentReader.For(queryOptions.Request.HttpContext).Preview)
             : null;
         queryable = DeferredQuery.Start(queryOptions.Request.HttpContext, queryable, ordering);
-        if (!ExpandsCollection(queryOptions.SelectExpand?.SelectExpandClause))
+        int pageSize;
+        if (ExpandsCollection(queryOptions.SelectExpand?.SelectExpandClause))
+            pageSize = ExpandedPageSize;
+        else if (Groups(queryOptions.Apply?.ApplyClause))
+            pageSize = Math.Min(GroupPageSize, PreferredPageSize(queryOptions.Request) ?? GroupPageSize);
+        else
             return base.ApplyQuery(queryable, queryOptions);
-        queryOptions.Request.HttpContext.Items[PageSizeKey] = ExpandedPageSize;
+        queryOptions.Request.HttpContext.Items[PageSizeKey] = pageSize;
         return queryOptions.ApplyTo(queryable, new ODataQuerySettings
             {
-                PageSize = ExpandedPageSize,
+                PageSize = pageSize,
                 HandleNullPropagation = HandleNullPropagation,
                 EnsureStableOrdering = EnsureStableOrdering,
                 EnableConstantParameterization = EnableConstantParameterization,
@@ -228,6 +234,16 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     /// 34 MB, in one answer; with 20 it is at most 400. Each list then ends with its own nextLink, as does the answer.
     /// </summary>
     public const int ExpandedPageSize = 20;
+
+    /// <summary>
+    /// Groups per page of an $apply that groups or aggregates. Every page is the whole aggregation again (PostgreSQL
+    /// reads every row to know the groups), and a group is a few small values: "articles per tag per month" at 100,000
+    /// articles is 2,150 groups, 22 pages of 100, each ~0.3 s of PostgreSQL's CPU, where pages of 1,000 make 3 (~70 KB each).
+    /// </summary>
+    public const int GroupPageSize = 1_000;
+
+    private static bool Groups(ApplyClause? apply) =>
+        apply?.Transformations.Any(t => t.Kind is TransformationNodeKind.GroupBy or TransformationNodeKind.Aggregate) ?? false;
 
     private static bool ExpandsCollection(SelectExpandClause? clause) =>
         clause?.SelectedItems.OfType<ExpandedNavigationSelectItem>().Any(item =>

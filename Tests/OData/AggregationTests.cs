@@ -113,19 +113,28 @@ public class AggregationTests : ApiTest
     }
 
     [Test]
-    public async Task GroupsArePagedWithANextLink()
+    public async Task GroupsArePagedByAThousandOrAsPreferredWithANextLink()
     {
-        // 102 tags: one page of 100 groups, then the rest.
         var tags = Enumerable.Range(0, 102).Select(i => $"tagg-{i:D3}").ToList();
         await SaveAsync([.. tags.Chunk(ContentApi.Domain.Article.MaxTags).Select((chunk, i) => (object)Article($"Artikel {i}", minutesAfterBase: i, tags: chunk))]);
+        const string url = "/odata/ArticleTags?$apply=groupby((tag),aggregate($count as articles))";
 
-        var first = await GetJson("/odata/ArticleTags?$apply=groupby((tag),aggregate($count as articles))");
-        Assert.That(first["value"]!.AsArray(), Has.Count.EqualTo(100));
-        var next = (string?)first["@odata.nextLink"];
-        Assert.That(next, Is.Not.Null);
-        var second = await GetJson(next!);
-        Assert.That(Strings(second["value"], "tag"), Is.EqualTo(new[] { "tagg-100", "tagg-101" }));
-        Assert.That(second["@odata.nextLink"], Is.Null);
+        var whole = await GetJson(url);
+        Assert.That(whole["value"]!.AsArray(), Has.Count.EqualTo(102), "a page holds up to 1,000 groups");
+        Assert.That(whole["@odata.nextLink"], Is.Null);
+
+        var pages = new List<int>();
+        for (string? next = url; next is not null;)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, next) { Headers = { { "Prefer", "odata.maxpagesize=50" } } };
+            using var response = await Client.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), next);
+            Assert.That(string.Join(",", response.Headers.GetValues("Preference-Applied")), Is.EqualTo("odata.maxpagesize=50"));
+            var page = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            pages.Add(page["value"]!.AsArray().Count);
+            next = (string?)page["@odata.nextLink"];
+        }
+        Assert.That(pages, Is.EqualTo(new[] { 50, 50, 2 }));
     }
 
     [Test]
