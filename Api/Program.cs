@@ -78,6 +78,9 @@ builder.Services.Configure<ScheduleOptions>(builder.Configuration.GetSection(Sch
 builder.Services.AddSingleton<ScheduleRunner>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ScheduleRunner>());
 
+// Article bodies as HTML, images responsive from the photos' renditions (BodyHtml:ImageSizes).
+builder.AddBodyHtml();
+
 // RSS and Atom feeds of the newest articles, linking to the website (Site:ArticleUrlTemplate).
 builder.AddFeeds();
 

@@ -13,7 +13,8 @@
 #
 # Environment: QUICK_DB (required), QUICK_API=folder of a published API (default: publish the working tree to a
 # temporary folder), WARMUP=30, DURATION=15, CONNECTIONS=32, BUST=1, QUICK_ENV="Name=value ..." extra environment for
-# the API (e.g. DOTNET_gcServer=0). Rate limits are raised out of reach: every request comes from one address.
+# the API (e.g. DOTNET_gcServer=0), WRK_TIMEOUT=… wrk's per-request timeout (wrk's default is 2s: set it for slower
+# queries such as the $apply aggregations, or their requests count as errors). Rate limits are raised out of reach: every request comes from one address.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 ROOT="$(cd "$HERE/.." && pwd -P)"
@@ -77,11 +78,11 @@ printf '%-70s %9s %8s %8s %7s %9s %9s\n' path req/s p50_ms p99_ms errors api_ms/
 for path in "$@"; do
   export BENCH_PATH="$path" BENCH_NAME=quick BENCH_OUT=""
   if [[ "$BUST" == 1 ]]; then export BENCH_BUST="miss$RANDOM"; else unset BENCH_BUST; fi
-  (( WARMUP == 0 )) || wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/wrk/scenario.lua" "http://127.0.0.1:$PORT" >/dev/null
+  (( WARMUP == 0 )) || wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" ${WRK_TIMEOUT:+--timeout "$WRK_TIMEOUT"} -s "$HERE/wrk/scenario.lua" "http://127.0.0.1:$PORT" >/dev/null
   mapfile -t pids < <(backends)
   api0=$(ticks "$API_PID"); pg_ticks_start "${pids[@]}" >"$TMP/pg0"
   export BENCH_START=1000000
-  line=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s "$HERE/wrk/scenario.lua" "http://127.0.0.1:$PORT" | grep '^{')
+  line=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" ${WRK_TIMEOUT:+--timeout "$WRK_TIMEOUT"} -s "$HERE/wrk/scenario.lua" "http://127.0.0.1:$PORT" | grep '^{')
   api1=$(ticks "$API_PID"); pg=$(pg_ticks_since "$TMP/pg0")
   field() { grep -oP "\"$1\":\K[0-9.]+" <<<"$line"; }
   awk -v path="${path:0:70}" -v rps="$(field rps)" -v p50="$(field p50_ms)" -v p99="$(field p99_ms)" \

@@ -47,6 +47,7 @@
 #                         not started. Names: fixed-json raw-slug raw-pk raw-list-p1 raw-list-p50 raw-rest-tag raw-tag
 #                         raw-tag3 startup-first-1000 slug-cached slug-uncached id-miss list-p1 list-p50 odata-tag
 #                         list-p1-miss list-p50-miss rest-tag-miss odata-tag3-miss odata-tag-miss odata-expand-miss
+#                         odata-apply-miss
 #                         mixed-miss startup-mix pledge-current photo-rendition slug-304-after-fill slug-304
 #                         middleware-cost
 #   BENCH_PROFILE=1       0: no dotnet-trace CPU profile (pg_stat_statements is always on)
@@ -327,6 +328,8 @@ ODATA3_PATH="/odata/Articles?\$filter=tags/any(t:t%20eq%20%27trafik%27)&\$orderb
 ODATA_PATH="$ODATA3_PATH&\$count=true"
 REST_TAG_PATH="/api/articles?tag=trafik&pageSize=20"
 EXPAND_PATH="/odata/Articles?\$top=20&\$orderby=publishedAt%20desc&\$expand=heroPhoto,contacts"
+# Power BI's "articles per tag per month": every published article's tags grouped and counted by PostgreSQL.
+APPLY_PATH="/odata/ArticleTags?\$apply=compute(year(publishedAt)%20as%20year,month(publishedAt)%20as%20month)/groupby((tag,year,month),aggregate(\$count%20as%20articles))&\$orderby=tag,year,month"
 SECOND_SLUG="$(sed -n 2p "$SLUGS")"
 
 wait_ready() { # url pid seconds
@@ -355,7 +358,7 @@ probe_api_sql() {
   track "$pid"
   if wait_ready "http://127.0.0.1:$port/health/ready" "$pid" 60; then
     for path in "/api/articles/by-slug/$SECOND_SLUG" "/api/articles/$(sed -n 2p "$IDS")" "/api/articles?page=1&pageSize=20" \
-                "/api/articles?page=50&pageSize=20" "$REST_TAG_PATH" "$ODATA3_PATH" "$ODATA_PATH" "$EXPAND_PATH" "/api/pledges/current"; do
+                "/api/articles?page=50&pageSize=20" "$REST_TAG_PATH" "$ODATA3_PATH" "$ODATA_PATH" "$EXPAND_PATH" "$APPLY_PATH" "/api/pledges/current"; do
       curl -sS -o /dev/null --max-time 30 "http://127.0.0.1:$port$path" || true
     done
   else
@@ -612,7 +615,7 @@ awk -v expand="$EXPAND_PATH" -v nested="$NESTED_PATH" '{ print }
   ' "$TMP/startup-mix.txt" >"$TMP/mixed.txt"
 STARTUP_READY_MS=""
 if wanted startup-first-1000 slug-cached slug-uncached id-miss list-p1 list-p50 odata-tag list-p1-miss list-p50-miss \
-    rest-tag-miss odata-tag3-miss odata-tag-miss odata-expand-miss mixed-miss startup-mix pledge-current photo-rendition \
+    rest-tag-miss odata-tag3-miss odata-tag-miss odata-expand-miss odata-apply-miss mixed-miss startup-mix pledge-current photo-rendition \
     slug-304-after-fill slug-304 \
   && start_server API "$OUT/api" /health/ready env "${API_SETTINGS[@]}" dotnet "$API_DLL"; then
   STARTUP_READY_MS="$READY_MS"
@@ -696,6 +699,7 @@ if wanted startup-first-1000 slug-cached slug-uncached id-miss list-p1 list-p50 
   scenario odata-tag3-miss "BENCH_PATH=$ODATA3_PATH" BENCH_BUST=miss PROFILE=1
   scenario odata-tag-miss "BENCH_PATH=$ODATA_PATH" BENCH_BUST=miss PROFILE=1
   scenario odata-expand-miss "BENCH_PATH=$EXPAND_PATH" BENCH_BUST=miss PROFILE=1
+  scenario odata-apply-miss "BENCH_PATH=$APPLY_PATH" BENCH_BUST=miss PROFILE=1
   scenario mixed-miss BENCH_SLUGS="$TMP/mixed.txt" BENCH_PREFIX= BENCH_BUST=mixed PROFILE=1
   # The start-up mix again, warm: the first-1000 figure's comparison.
   scenario startup-mix BENCH_SLUGS="$TMP/startup-mix.txt" BENCH_PREFIX= BENCH_BUST=warmmix

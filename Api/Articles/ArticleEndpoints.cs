@@ -204,7 +204,7 @@ public static class ArticleEndpoints
             await foreach (var photo in Queries.Of(reader).PhotosById(reader.Db, missing).WithCancellation(ct))
                 photos.TryAdd(photo.Id, photo);
         var bodyPhotos = shown.Where(photos.ContainsKey).Select(id => photos[id]).ToList();
-        var html = BodyHtml.Render(row.Body, photos);
+        var html = BodyHtml.Render(row.Body, photos, reader.Services.GetRequiredService<IOptions<BodyHtmlOptions>>().Value);
         // Warnings are for editors, about the version they see; anonymous readers get none.
         var warnings = reader.Preview
             ? Quality.ContentQuality.Warnings(reader.Services.GetRequiredService<IOptions<Quality.ContentQualityOptions>>().Value,

@@ -107,8 +107,8 @@ public static class FeedEndpoints
     /// <summary>The JPEG rendition feed readers show: the widest up to <see cref="PictureWidth"/> pixels.</summary>
     private static FeedPicture Picture(PhotoDto photo, Func<string, string> absolute)
     {
-        var rendition = photo.Renditions.Where(r => r.Format == "jpg").OrderBy(r => r.Width > PictureWidth).ThenByDescending(r => r.Width).First();
-        return new FeedPicture(absolute(rendition.Url), rendition.Width, (int)Math.Round(rendition.Width * (double)photo.Height / photo.Width),
+        var rendition = photo.JpegUpTo(PictureWidth);
+        return new FeedPicture(absolute(rendition.Url), rendition.Width, photo.HeightAt(rendition.Width),
             photo.Decorative ? null : photo.AltText);
     }
 

@@ -28,6 +28,11 @@ public class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetail
         {
             // Route values, query strings and bodies that do not bind ("page=abc", malformed JSON).
             BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
+            // $apply=groupby((pledge/year)) where some rows have no pledge: OData cannot write a group under a null navigation.
+            Microsoft.OData.ODataException odata when ContentRoutes.IsOData(context.Request.Path) && odata.Message.Contains("has a null value", StringComparison.Ordinal)
+                && context.Request.Query.Keys.Any(key => key.TrimStart('$').Equals("apply", StringComparison.OrdinalIgnoreCase)) =>
+                (StatusCodes.Status400BadRequest, "Invalid OData query", "A group has no value: grouping by a property of a navigation (pledge/year, heroPhoto/credit) needs every row to have it. "
+                    + "Leave the others out first, e.g. $apply=filter(pledge ne null)/groupby((pledge/year),aggregate($count as articles))."),
             // An OData address routing cannot read, such as a parameter alias in a key that the query does not define
             // (/odata/Articles(@x)): no endpoint was chosen yet, so nothing but the address can be at fault.
             Microsoft.OData.ODataException odata when context.GetEndpoint() is null && ContentRoutes.IsOData(context.Request.Path) =>

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.OData.Query.Container;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.OData;
 using Microsoft.OData.UriParser;
+using Microsoft.OData.UriParser.Aggregation;
 
 namespace ContentApi.Api.OData;
 
@@ -37,8 +38,7 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         MaxOrderByNodeCount = 5;
         // What OData chooses for EF Core's provider, said outright: ApplyQuery may hand it a provider of its own.
         HandleNullPropagation = HandleNullPropagationOption.False;
-        AllowedQueryOptions = AllowedQueryOptions.Supported & ~AllowedQueryOptions.Apply & ~AllowedQueryOptions.Compute
-            & ~AllowedQueryOptions.Search;
+        AllowedQueryOptions = AllowedQueryOptions.Supported & ~AllowedQueryOptions.Search;
         AllowedFunctions = AllowedFunctions.AllStringFunctions | AllowedFunctions.AllDateTimeFunctions
             | AllowedFunctions.Any | AllowedFunctions.All | AllowedFunctions.Cast | AllowedFunctions.IsOf;
     }
@@ -53,18 +53,26 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     private static readonly Regex QuotedText = new("'([^']|'')*'", RegexOptions.Compiled);
     private static readonly Regex DocumentReference = new(
         @"\b(" + string.Join('|', DocumentProperties) + @")\b", RegexOptions.Compiled);
+    private static readonly Regex GroupsByTags = new(@"\bgroupby\(\([^)]*\btags\b", RegexOptions.Compiled);
     private static readonly Regex Renditions = new(@"\brenditions\b", RegexOptions.Compiled);
     private static readonly Regex NestedFilterOrOrder = new(@"\$(filter|orderby)=[^;)]*", RegexOptions.Compiled);
 
     public override void ValidateQuery(HttpRequest request, ODataQueryOptions queryOptions)
     {
+        // Before OData's own checks, which refuse it as "not a property access".
+        if (queryOptions.Context.ElementClrType == typeof(Article)
+            && GroupsByTags.IsMatch(QuotedText.Replace(queryOptions.RawValues.Apply ?? "", "''")))
+            throw new ODataException(
+                "An article's tags are a list, which groupby cannot group by: group /odata/ArticleTags, a row per tag of each article, "
+                + "e.g. /odata/ArticleTags?$apply=groupby((tag),aggregate($count as articles)).");
         base.ValidateQuery(request, queryOptions);
         var filterAndOrder = string.Join(' ', queryOptions.Filter?.RawValue, queryOptions.OrderBy?.RawValue,
+            queryOptions.RawValues.Apply, queryOptions.RawValues.Compute,
             string.Join(' ', NestedFilterOrOrder.Matches(queryOptions.SelectExpand?.RawExpand ?? "").Select(m => m.Value)));
         var match = DocumentReference.Match(QuotedText.Replace(filterAndOrder, "''"));
         if (match.Success)
             throw new ODataException(
-                $"'{match.Value}' can be selected but not used in $filter or $orderby: it is a document stored whole.");
+                $"'{match.Value}' can be selected but not used in $filter, $orderby, $apply or $compute: it is a document stored whole.");
         // OData v4 answers in JSON only; another $format was silently answered in JSON.
         if (queryOptions.RawValues.Format is { Length: > 0 } format
             && !(format.StartsWith("json", StringComparison.OrdinalIgnoreCase) || format.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
@@ -200,12 +208,17 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
             ? new NullsFirstOrdering(anonymous: !Reading.ContentReader.For(queryOptions.Request.HttpContext).Preview)
             : null;
         queryable = DeferredQuery.Start(queryOptions.Request.HttpContext, queryable, ordering);
-        if (!ExpandsCollection(queryOptions.SelectExpand?.SelectExpandClause))
+        int pageSize;
+        if (ExpandsCollection(queryOptions.SelectExpand?.SelectExpandClause))
+            pageSize = ExpandedPageSize;
+        else if (Groups(queryOptions.Apply?.ApplyClause))
+            pageSize = Math.Min(GroupPageSize, PreferredPageSize(queryOptions.Request) ?? GroupPageSize);
+        else
             return base.ApplyQuery(queryable, queryOptions);
-        queryOptions.Request.HttpContext.Items[PageSizeKey] = ExpandedPageSize;
+        queryOptions.Request.HttpContext.Items[PageSizeKey] = pageSize;
         return queryOptions.ApplyTo(queryable, new ODataQuerySettings
             {
-                PageSize = ExpandedPageSize,
+                PageSize = pageSize,
                 HandleNullPropagation = HandleNullPropagation,
                 EnsureStableOrdering = EnsureStableOrdering,
                 EnableConstantParameterization = EnableConstantParameterization,
@@ -221,6 +234,16 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     /// 34 MB, in one answer; with 20 it is at most 400. Each list then ends with its own nextLink, as does the answer.
     /// </summary>
     public const int ExpandedPageSize = 20;
+
+    /// <summary>
+    /// Groups per page of an $apply that groups or aggregates. Every page is the whole aggregation again (PostgreSQL
+    /// reads every row to know the groups), and a group is a few small values: "articles per tag per month" at 100,000
+    /// articles is 2,150 groups, 22 pages of 100, each ~0.3 s of PostgreSQL's CPU, where pages of 1,000 make 3 (~70 KB each).
+    /// </summary>
+    public const int GroupPageSize = 1_000;
+
+    private static bool Groups(ApplyClause? apply) =>
+        apply?.Transformations.Any(t => t.Kind is TransformationNodeKind.GroupBy or TransformationNodeKind.Aggregate) ?? false;
 
     private static bool ExpandsCollection(SelectExpandClause? clause) =>
         clause?.SelectedItems.OfType<ExpandedNavigationSelectItem>().Any(item =>

@@ -38,6 +38,11 @@ public static class EdmModelBuilder
         pledge.Ignore(p => p.PendingChanges);
         pledge.Ignore(p => p.Version);
 
+        // (article, tag) pairs: what $apply groups by to count articles per tag (ContentApi.Api.Reading.ArticleTag).
+        var articleTag = builder.EntitySet<Reading.ArticleTag>("ArticleTags").EntityType;
+        articleTag.HasKey(t => new { t.ArticleId, t.Tag });
+        articleTag.EnumProperty(t => t.Status);
+
         var photo = builder.EntitySet<Photo>("Photos").EntityType;
         photo.Ignore(p => p.StoragePath);
         photo.Ignore(p => p.CreatedAt);

@@ -56,6 +56,15 @@ public class PledgesController : ContentODataController
         : NotFound();
 }
 
+/// <summary>One row per tag of each published article: group these to count articles per tag.</summary>
+public class ArticleTagsController : ContentODataController
+{
+    [ContentQuery]
+    [ProducesResponseType<ODataCollection<ArticleTag>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public IQueryable<ArticleTag> Get() => Reader.ArticleTags;
+}
+
 /// <summary>Photos used by published content.</summary>
 public class PhotosController : ContentODataController
 {

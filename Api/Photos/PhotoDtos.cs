@@ -33,10 +33,21 @@ public record PhotoDto(
     }
 
     /// <summary>For &lt;source type="image/webp" srcset="…"&gt;.</summary>
-    public string SrcsetWebp => string.Join(", ", Renditions.Where(r => r.Format == "webp").Select(r => $"{r.Url} {r.Width}w"));
+    public string SrcsetWebp => Srcset("webp");
 
     /// <summary>For &lt;img srcset="…"&gt;.</summary>
-    public string SrcsetJpeg => string.Join(", ", Renditions.Where(r => r.Format == "jpg").Select(r => $"{r.Url} {r.Width}w"));
+    public string SrcsetJpeg => Srcset("jpg");
+
+    /// <summary>The renditions of one format as a srcset, each address passed through <paramref name="address"/> if given.</summary>
+    public string Srcset(string format, Func<string, string>? address = null) => string.Join(", ",
+        Renditions.Where(r => r.Format == format).Select(r => $"{(address is null ? r.Url : address(r.Url))} {r.Width}w"));
+
+    /// <summary>The widest JPEG rendition up to <paramref name="width"/> pixels (the narrowest there is, when none is).</summary>
+    public RenditionDto JpegUpTo(int width) =>
+        Renditions.Where(r => r.Format == "jpg").OrderBy(r => r.Width > width).ThenByDescending(r => r.Width).First();
+
+    /// <summary>How high a rendition <paramref name="width"/> pixels wide is (renditions keep the original's shape).</summary>
+    public int HeightAt(int width) => (int)Math.Round(width * (double)Height / Width);
 
     public static readonly Expression<Func<Photo, PhotoDto>> Projection = p => new PhotoDto(
         p.Id, p.AltText, p.Decorative, p.Caption, p.Credit, p.Width, p.Height, p.MediaType, p.ByteSize,

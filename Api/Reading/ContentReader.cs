@@ -47,7 +47,7 @@ public sealed class ContentReader
 
     public TimeProvider Clock => _services.GetRequiredService<TimeProvider>();
 
-    /// <summary>The request's services, for what a read needs besides the face (options, say).</summary>
+    /// <summary>The request's services, for settings that shape what is read (options such as how bodyHtml writes images).</summary>
     public IServiceProvider Services => _services;
 
     // A photo or contact reached from an article or pledge the caller sees is seen because that content uses it (the
@@ -58,6 +58,10 @@ public sealed class ContentReader
 
     public IQueryable<Article> Articles => Db.Articles.IgnoreQueryFilters(UsedByPublished).AsNoTracking();
     public IQueryable<Pledge> Pledges => Db.Pledges.IgnoreQueryFilters(UsedByPublished).AsNoTracking();
+
+    /// <summary>A row per tag of each article the caller sees (<see cref="ArticleTag"/>).</summary>
+    public IQueryable<ArticleTag> ArticleTags => Articles.SelectMany(a => a.Tags, (a, tag) => new ArticleTag
+        { ArticleId = a.Id, Tag = tag, Status = a.Status, PublishedAt = a.PublishedAt, UpdatedAt = a.UpdatedAt });
     // Anonymous reads of photos and contacts check each one once, at the root of the query, by the delivery face's own
     // rule: what an OData $expand reaches from them (a contact's articles, and those articles' photos and contacts) is
     // then read as from articles (measured: a page of 20 contacts with 20 articles each and their photos and contacts,

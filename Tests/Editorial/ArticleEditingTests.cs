@@ -118,8 +118,8 @@ public class ArticleEditingTests : ApiTest
         var live = await GetJson($"/api/articles/{article.Id}");
         Assert.That(TestRun.Factory.Sql.Count, Is.EqualTo(1), "the article, its hero, contacts, pledge and body photos in one command");
         Assert.That(Strings(live["bodyPhotos"], "id"), Is.EqualTo(new[] { inBody.Id.ToString(), hero.Id.ToString() }), "in the body's order");
-        Assert.That((string?)live["bodyHtml"], Does.Contain($"<img src=\"/api/photos/{inBody.Id}/file\" alt=\"Torget.\"")
-            .And.Contain($"<img src=\"/api/photos/{hero.Id}/file\" alt=\"Hamnen.\""));
+        Assert.That((string?)live["bodyHtml"], Does.Contain($"<img src=\"/api/photos/{inBody.Id}/renditions/").And.Contain(" alt=\"Torget.\"")
+            .And.Contain($"<img src=\"/api/photos/{hero.Id}/renditions/").And.Contain(" alt=\"Hamnen.\""));
 
         var editor = await TestAuth.KeyClientAsync(Roles.Editor);
         var change = new HttpRequestMessage(HttpMethod.Patch, $"/api/articles/{article.Id}")
@@ -132,7 +132,7 @@ public class ArticleEditingTests : ApiTest
 
         var preview = await GetJson(editor, $"/api/articles/{article.Id}");
         Assert.That(Strings(preview["bodyPhotos"], "id"), Is.EqualTo(new[] { added.Id.ToString() }));
-        Assert.That((string?)preview["bodyHtml"], Does.Contain($"<img src=\"/api/photos/{added.Id}/file\" alt=\"Det nya fotot.\""));
+        Assert.That((string?)preview["bodyHtml"], Does.Contain($"<img src=\"/api/photos/{added.Id}/renditions/").And.Contain(" alt=\"Det nya fotot.\""));
         Assert.That(Strings((await GetJson($"/api/articles/{article.Id}", forget: true))["bodyPhotos"], "id"),
             Is.EqualTo(new[] { inBody.Id.ToString(), hero.Id.ToString() }), "readers see the live version");
     }

@@ -15,7 +15,7 @@ public class ODataQueryTests : ApiTest
     public async Task ServiceDocumentListsTheEntitySets()
     {
         var json = await GetJson("/odata");
-        Assert.That(Strings(json["value"], "name"), Is.EquivalentTo(new[] { "Articles", "Pledges", "Photos", "Contacts", "Tags" }));
+        Assert.That(Strings(json["value"], "name"), Is.EquivalentTo(new[] { "Articles", "ArticleTags", "Pledges", "Photos", "Contacts", "Tags" }));
     }
 
     [Test]
@@ -292,7 +292,14 @@ public class ODataQueryTests : ApiTest
     [TestCase("$top=abc", "")]
     [TestCase("$skip=-5", "")]
     [TestCase("$count=maybe", "")]
-    [TestCase("$apply=groupby((title))", "")]
+    [TestCase("$apply=groupby((title)", "expected")]
+    [TestCase("$apply=groupby((body),aggregate($count as n))", "body")]
+    [TestCase("$apply=groupby((tags),aggregate($count as n))", "ArticleTags")]
+    [TestCase("$apply=aggregate(title with sum as n)", "Sum")]
+    [TestCase("$apply=aggregate(nosuch with max as n)", "nosuch")]
+    [TestCase("$apply=topcount(2,publishedAt)", "")]
+    [TestCase("$compute=year(publishedAt)", "'as' expected")]
+    [TestCase("$compute=nosuch as y", "nosuch")]
     [TestCase("$filter=publishedAt gt 'not a date'", "")]
     [TestCase("$format=xml", "$format=xml is not offered")]
     [TestCase("$format=atom", "$format=atom is not offered")]

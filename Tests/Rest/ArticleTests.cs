@@ -114,7 +114,7 @@ public class ArticleTests : ApiTest
         await SaveAsync(photo, article);
 
         var json = await GetJson("/api/articles/by-slug/trygghetsvardar");
-        Assert.That((string?)json["bodyHtml"], Does.Contain($"<img src=\"/api/photos/{photo.Id}/file\" alt=\"En trygghetsvärd pratar med ungdomar.\"")
+        Assert.That((string?)json["bodyHtml"], Does.Contain($"<img src=\"/api/photos/{photo.Id}/renditions/").And.Contain(" alt=\"En trygghetsvärd pratar med ungdomar.\"")
             .And.Contain("<figcaption>Trygghetsvärdar i centrum. <small>Foto: Sölvesborgs kommun</small></figcaption>"));
         Assert.That((string?)json["bodyPhotos"]![0]!["id"], Is.EqualTo(photo.Id.ToString()));
     }

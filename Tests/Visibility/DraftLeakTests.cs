@@ -95,6 +95,30 @@ public class DraftLeakTests : ApiTest
         Assert.That((int?)all["@odata.count"], Is.EqualTo(1));
     }
 
+    [TestCaseSource(nameof(Hidden))]
+    public async Task HiddenArticleAndPendingTagsAreNotCountedByAggregation(ContentStatus status)
+    {
+        var pledge = Pledge(2024, ContentStatus.Draft);
+        var hidden = Article("Dold", status, minutesAfterBase: 5, tags: ["trafik", "hemlig"]);
+        hidden.PledgeId = pledge.Id;
+        var published = Article("Publicerad", tags: ["trafik"]);
+        published.PledgeId = pledge.Id;
+        await SaveAsync(pledge, published, hidden);
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var (patched, _) = await editor.SendJson(HttpMethod.Patch, $"/api/articles/{published.Id}", """{"tags":["väntande"]}""",
+            ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        Assert.That(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+
+        var perTag = await GetJson("/odata/ArticleTags?$apply=groupby((tag),aggregate($count as articles))&$count=true");
+        Assert.That(perTag.ToJsonString(), Does.Contain("\"tag\":\"trafik\",\"articles\":1").And.Not.Contain("hemlig").And.Not.Contain("väntande"));
+        Assert.That((int?)perTag["@odata.count"], Is.EqualTo(1));
+        Assert.That((await GetJson("/odata/ArticleTags?$filter=tag ne 'trafik'"))["value"]!.AsArray(), Is.Empty);
+        Assert.That((int?)(await GetJson("/odata/Articles?$apply=aggregate($count as articles)"))["value"]![0]!["articles"], Is.EqualTo(1));
+        Assert.That(Strings((await GetJson("/odata/Articles?$apply=groupby((status))"))["value"], "status"), Is.EqualTo(new[] { "Published" }));
+        Assert.That((await GetJson("/odata/Articles?$apply=filter(pledge ne null)/groupby((pledge/year))"))["value"]!.AsArray(), Is.Empty);
+        Assert.That((await GetJson("/odata/Articles?$compute=year(publishedAt) as year&$select=title,year"))["value"]!.AsArray(), Has.Count.EqualTo(1));
+    }
+
     [Test]
     public async Task DraftPledgeIsHiddenByYearAsCurrentInTheListAndInsideAPublishedArticle()
     {

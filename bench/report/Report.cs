@@ -12,8 +12,8 @@ public static class Report
     private static readonly string[] ApiScenarios =
     [
         "startup-first-1000", "slug-cached", "slug-uncached", "id-miss", "list-p1", "list-p50", "odata-tag", "list-p1-miss",
-        "list-p50-miss", "rest-tag-miss", "odata-tag3-miss", "odata-tag-miss", "odata-expand-miss", "mixed-miss",
-        "startup-mix", "pledge-current", "photo-rendition", "slug-304-after-fill", "slug-304",
+        "list-p50-miss", "rest-tag-miss", "odata-tag3-miss", "odata-tag-miss", "odata-expand-miss", "odata-apply-miss",
+        "mixed-miss", "startup-mix", "pledge-current", "photo-rendition", "slug-304-after-fill", "slug-304",
     ];
 
     public static string Render(RunResults run)
@@ -105,6 +105,7 @@ public static class Report
         Line(Row("odata-tag3-miss", "OData 3-field tag page, store missed (no $count)", "raw-tag3", "RawNpgsql 3-column tag list"));
         Line(Row("odata-tag-miss", "OData tag query, cache missed", "raw-tag", "RawNpgsql tag query"));
         Line(Row("odata-expand-miss", "OData 20 newest, $expand=heroPhoto,contacts, store missed"));
+        Line(Row("odata-apply-miss", "OData $apply: articles per tag per month (ArticleTags), store missed"));
         Line(Row("mixed-miss", "mixed, store missed, with the most expensive OData queries (memory)"));
         Line(Row("startup-first-1000", "the first requests after start-up (store-missed mix; see Start-up)"));
         Line(Row("startup-mix", "the start-up mix, warm"));
