@@ -15,6 +15,7 @@ using ContentApi.Api.Photos;
 using ContentApi.Api.Pledges;
 using ContentApi.Api.Webhooks;
 using ContentApi.Api.Sync;
+using ContentApi.Api.Search;
 using ContentApi.Infrastructure;
 using ContentApi.Infrastructure.Images;
 using Microsoft.AspNetCore.Diagnostics;
@@ -46,6 +47,7 @@ builder.Services.AddControllers()
     .AddOData(options => options
         .AddRouteComponents(ContentRoutes.ODataPrefix, EdmModelBuilder.Build(), services => services
             .AddSingleton<SkipTokenHandler, NextLinks>().AddSingleton<ISelectExpandBinder, ContentSelectExpandBinder>()
+            .AddSingleton<ISearchBinder, ContentSearchBinder>()
             // An enum member may be written as a plain string ('Draft') in every comparison, not only in eq.
             .AddSingleton<Microsoft.OData.UriParser.ODataUriResolver>(new Microsoft.OData.UriParser.StringAsEnumResolver()))
         .Select().Filter().Expand().OrderBy().Count().SkipToken().SetMaxTop(ContentQueryAttribute.MaxPageSize));
@@ -145,6 +147,7 @@ app.MapContacts();
 app.MapContactWrites();
 app.MapFeeds();
 app.MapSync();
+app.MapSearch();
 app.MapSchedules(ContentRoutes.Articles, ContentKind.Article, "Articles: editing");
 app.MapSchedules(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing");
 app.MapAdmin();

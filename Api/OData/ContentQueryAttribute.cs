@@ -37,8 +37,8 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         MaxOrderByNodeCount = 5;
         // What OData chooses for EF Core's provider, said outright: ApplyQuery may hand it a provider of its own.
         HandleNullPropagation = HandleNullPropagationOption.False;
-        AllowedQueryOptions = AllowedQueryOptions.Supported & ~AllowedQueryOptions.Apply & ~AllowedQueryOptions.Compute
-            & ~AllowedQueryOptions.Search;
+        // $search: ContentSearchBinder.
+        AllowedQueryOptions = AllowedQueryOptions.Supported & ~AllowedQueryOptions.Apply & ~AllowedQueryOptions.Compute;
         AllowedFunctions = AllowedFunctions.AllStringFunctions | AllowedFunctions.AllDateTimeFunctions
             | AllowedFunctions.Any | AllowedFunctions.All | AllowedFunctions.Cast | AllowedFunctions.IsOf;
     }
@@ -59,6 +59,7 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     public override void ValidateQuery(HttpRequest request, ODataQueryOptions queryOptions)
     {
         base.ValidateQuery(request, queryOptions);
+        ContentSearchBinder.Validate(queryOptions.Search?.RawValue, queryOptions.Search?.SearchClause);
         var filterAndOrder = string.Join(' ', queryOptions.Filter?.RawValue, queryOptions.OrderBy?.RawValue,
             string.Join(' ', NestedFilterOrOrder.Matches(queryOptions.SelectExpand?.RawExpand ?? "").Select(m => m.Value)));
         var match = DocumentReference.Match(QuotedText.Replace(filterAndOrder, "''"));

@@ -27,7 +27,11 @@ namespace ContentApi.Infrastructure.Migrations
                 stored: true);
 
             // The preview face says which items show a pending version (new columns at the end of the views).
-            migrationBuilder.Sql("""
+            migrationBuilder.Sql(ArticlePreviews);
+            migrationBuilder.Sql(PledgePreviews);
+        }
+
+        internal const string ArticlePreviews = """
                 CREATE OR REPLACE VIEW article_previews AS
                 SELECT a.id,
                     CASE WHEN a.pending_changes IS NULL THEN a.slug ELSE coalesce(a.pending_changes->>'Slug', a.slug) END AS slug,
@@ -44,8 +48,9 @@ namespace ContentApi.Infrastructure.Migrations
                     CASE WHEN a.pending_changes IS NULL THEN a.summary ELSE a.pending_changes->>'Summary' END AS summary,
                     a.pending_changes IS NOT NULL AS has_pending_changes
                 FROM articles a;
-                """);
-            migrationBuilder.Sql("""
+                """;
+
+        internal const string PledgePreviews = """
                 CREATE OR REPLACE VIEW pledge_previews AS
             SELECT p.id,
                 CASE WHEN p.pending_changes IS NULL THEN p.year ELSE (p.pending_changes->>'Year')::int END AS year,
@@ -67,8 +72,7 @@ namespace ContentApi.Infrastructure.Migrations
                 p.version, p.pending_changes,
                 p.pending_changes IS NOT NULL AS has_pending_changes
             FROM pledges p;
-            """);
-        }
+            """;
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)

@@ -6,6 +6,7 @@ using ContentApi.Tests.ApiClient.Api.Contacts;
 using ContentApi.Tests.ApiClient.Api.Feeds;
 using ContentApi.Tests.ApiClient.Api.Photos;
 using ContentApi.Tests.ApiClient.Api.Pledges;
+using ContentApi.Tests.ApiClient.Api.Search;
 using ContentApi.Tests.ApiClient.Api.Sync;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
@@ -50,6 +51,11 @@ namespace ContentApi.Tests.ApiClient.Api
         public global::ContentApi.Tests.ApiClient.Api.Pledges.PledgesRequestBuilder Pledges
         {
             get => new global::ContentApi.Tests.ApiClient.Api.Pledges.PledgesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The search property</summary>
+        public global::ContentApi.Tests.ApiClient.Api.Search.SearchRequestBuilder Search
+        {
+            get => new global::ContentApi.Tests.ApiClient.Api.Search.SearchRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The sync property</summary>
         public global::ContentApi.Tests.ApiClient.Api.Sync.SyncRequestBuilder Sync
