@@ -16,6 +16,8 @@ public enum ContentFamily
     Sync,
     /// <summary>The tags of published articles with their counts (<c>/api/tags</c>).</summary>
     Tags,
+    /// <summary>Search (<c>/api/search</c>): articles and pledges.</summary>
+    Search,
     /// <summary>Anything else under <c>/api</c>: evicted with everything, never by a change of one kind.</summary>
     Other,
 }
@@ -33,6 +35,7 @@ public static class ContentRoutes
     public const string Feeds = "/api/feeds";
     public const string Sync = "/api/sync";
     public const string Tags = "/api/tags";
+    public const string Search = "/api/search";
     public const string Admin = "/api/admin";
     /// <summary>The OData route component (<c>AddRouteComponents</c> takes it without the slash).</summary>
     public const string ODataPrefix = "odata";
@@ -43,21 +46,21 @@ public static class ContentRoutes
     [
         (Articles, ContentFamily.Articles), (Pledges, ContentFamily.Pledges), (Photos, ContentFamily.Photos),
         (Contacts, ContentFamily.Contacts), (OData, ContentFamily.OData), (Feeds, ContentFamily.Feeds),
-        (Sync, ContentFamily.Sync), (Tags, ContentFamily.Tags),
+        (Sync, ContentFamily.Sync), (Tags, ContentFamily.Tags), (Search, ContentFamily.Search),
     ];
 
     /// <summary>
     /// What each kind of content can appear in: its own routes, the routes that embed it, and every OData answer
     /// ($expand can reach anything). Articles and pledges also decide which photos and contacts are public at all
     /// (the visibility rule: one a published article or pledge uses). The feeds show articles and their hero photos; the
-    /// sync shows every change; the tags count published articles.
+    /// sync shows every change; the tags count published articles; search shows articles and pledges (their text only).
     /// </summary>
     public static IReadOnlyList<ContentFamily> Showing(ContentKind kind) => kind switch
     {
         ContentKind.Article =>
-            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Feeds, ContentFamily.Sync, ContentFamily.Tags],
+            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Feeds, ContentFamily.Sync, ContentFamily.Tags, ContentFamily.Search],
         ContentKind.Pledge =>
-            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Sync],
+            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Sync, ContentFamily.Search],
         ContentKind.Photo => [ContentFamily.Photos, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData, ContentFamily.Feeds, ContentFamily.Sync],
         ContentKind.Contact => [ContentFamily.Contacts, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData, ContentFamily.Sync],
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No routes show this kind of content."),

@@ -17,6 +17,7 @@ using ContentApi.Api.Quality;
 using ContentApi.Api.Tags;
 using ContentApi.Api.Webhooks;
 using ContentApi.Api.Sync;
+using ContentApi.Api.Search;
 using ContentApi.Infrastructure;
 using ContentApi.Infrastructure.Images;
 using Microsoft.AspNetCore.Diagnostics;
@@ -48,6 +49,7 @@ builder.Services.AddControllers()
     .AddOData(options => options
         .AddRouteComponents(ContentRoutes.ODataPrefix, EdmModelBuilder.Build(), services => services
             .AddSingleton<SkipTokenHandler, NextLinks>().AddSingleton<ISelectExpandBinder, ContentSelectExpandBinder>()
+            .AddSingleton<ISearchBinder, ContentSearchBinder>()
             // An enum member may be written as a plain string ('Draft') in every comparison, not only in eq.
             .AddSingleton<Microsoft.OData.UriParser.ODataUriResolver>(new Microsoft.OData.UriParser.StringAsEnumResolver()))
         .Select().Filter().Expand().OrderBy().Count().SkipToken().SetMaxTop(ContentQueryAttribute.MaxPageSize));
@@ -154,6 +156,7 @@ app.MapContactWrites();
 app.MapFeeds();
 app.MapTags();
 app.MapSync();
+app.MapSearch();
 app.MapSchedules(ContentRoutes.Articles, ContentKind.Article, "Articles: editing");
 app.MapSchedules(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing");
 app.MapAdmin();

@@ -38,7 +38,8 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         MaxOrderByNodeCount = 5;
         // What OData chooses for EF Core's provider, said outright: ApplyQuery may hand it a provider of its own.
         HandleNullPropagation = HandleNullPropagationOption.False;
-        AllowedQueryOptions = AllowedQueryOptions.Supported & ~AllowedQueryOptions.Search;
+        // $search: ContentSearchBinder.
+        AllowedQueryOptions = AllowedQueryOptions.Supported;
         AllowedFunctions = AllowedFunctions.AllStringFunctions | AllowedFunctions.AllDateTimeFunctions
             | AllowedFunctions.Any | AllowedFunctions.All | AllowedFunctions.Cast | AllowedFunctions.IsOf;
     }
@@ -66,6 +67,7 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
                 "An article's tags are a list, which groupby cannot group by: group /odata/ArticleTags, a row per tag of each article, "
                 + "e.g. /odata/ArticleTags?$apply=groupby((tag),aggregate($count as articles)).");
         base.ValidateQuery(request, queryOptions);
+        ContentSearchBinder.Validate(queryOptions.Search?.RawValue, queryOptions.Search?.SearchClause);
         var filterAndOrder = string.Join(' ', queryOptions.Filter?.RawValue, queryOptions.OrderBy?.RawValue,
             queryOptions.RawValues.Apply, queryOptions.RawValues.Compute,
             string.Join(' ', NestedFilterOrOrder.Matches(queryOptions.SelectExpand?.RawExpand ?? "").Select(m => m.Value)));

@@ -28,7 +28,29 @@ namespace ContentApi.Infrastructure.Migrations
 
             // The preview face says which items show a pending version (new columns at the end of the views).
             migrationBuilder.Sql(ArticlePreviewsWithMarker);
-            migrationBuilder.Sql("""
+            migrationBuilder.Sql(PledgePreviews);
+        }
+
+        internal const string ArticlePreviewsWithMarker = """
+                CREATE OR REPLACE VIEW article_previews AS
+                SELECT a.id,
+                    CASE WHEN a.pending_changes IS NULL THEN a.slug ELSE coalesce(a.pending_changes->>'Slug', a.slug) END AS slug,
+                    CASE WHEN a.pending_changes IS NULL THEN a.title ELSE a.pending_changes->>'Title' END AS title,
+                    CASE WHEN a.pending_changes IS NULL THEN a.lead ELSE a.pending_changes->>'Lead' END AS lead,
+                    CASE WHEN a.pending_changes IS NULL THEN a.tags
+                        ELSE ARRAY(SELECT jsonb_array_elements_text(a.pending_changes->'Tags')) END AS tags,
+                    a.status, a.published_at, a.updated_at, a.created_at,
+                    CASE WHEN a.pending_changes IS NULL THEN a.hero_photo_id ELSE (a.pending_changes->>'HeroPhotoId')::uuid END AS hero_photo_id,
+                    CASE WHEN a.pending_changes IS NULL THEN a.pledge_id ELSE (a.pending_changes->>'PledgeId')::uuid END AS pledge_id,
+                    a.photo_ids,
+                    CASE WHEN a.pending_changes IS NULL THEN a.body ELSE a.pending_changes->'Body' END AS body,
+                    a.pending_changes, a.version,
+                    CASE WHEN a.pending_changes IS NULL THEN a.summary ELSE a.pending_changes->>'Summary' END AS summary,
+                    a.pending_changes IS NOT NULL AS has_pending_changes
+                FROM articles a;
+                """;
+
+        internal const string PledgePreviews = """
                 CREATE OR REPLACE VIEW pledge_previews AS
             SELECT p.id,
                 CASE WHEN p.pending_changes IS NULL THEN p.year ELSE (p.pending_changes->>'Year')::int END AS year,
@@ -50,27 +72,7 @@ namespace ContentApi.Infrastructure.Migrations
                 p.version, p.pending_changes,
                 p.pending_changes IS NOT NULL AS has_pending_changes
             FROM pledges p;
-            """);
-        }
-
-        internal const string ArticlePreviewsWithMarker = """
-                CREATE OR REPLACE VIEW article_previews AS
-                SELECT a.id,
-                    CASE WHEN a.pending_changes IS NULL THEN a.slug ELSE coalesce(a.pending_changes->>'Slug', a.slug) END AS slug,
-                    CASE WHEN a.pending_changes IS NULL THEN a.title ELSE a.pending_changes->>'Title' END AS title,
-                    CASE WHEN a.pending_changes IS NULL THEN a.lead ELSE a.pending_changes->>'Lead' END AS lead,
-                    CASE WHEN a.pending_changes IS NULL THEN a.tags
-                        ELSE ARRAY(SELECT jsonb_array_elements_text(a.pending_changes->'Tags')) END AS tags,
-                    a.status, a.published_at, a.updated_at, a.created_at,
-                    CASE WHEN a.pending_changes IS NULL THEN a.hero_photo_id ELSE (a.pending_changes->>'HeroPhotoId')::uuid END AS hero_photo_id,
-                    CASE WHEN a.pending_changes IS NULL THEN a.pledge_id ELSE (a.pending_changes->>'PledgeId')::uuid END AS pledge_id,
-                    a.photo_ids,
-                    CASE WHEN a.pending_changes IS NULL THEN a.body ELSE a.pending_changes->'Body' END AS body,
-                    a.pending_changes, a.version,
-                    CASE WHEN a.pending_changes IS NULL THEN a.summary ELSE a.pending_changes->>'Summary' END AS summary,
-                    a.pending_changes IS NOT NULL AS has_pending_changes
-                FROM articles a;
-                """;
+            """;
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)

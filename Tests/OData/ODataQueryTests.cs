@@ -283,7 +283,7 @@ public class ODataQueryTests : ApiTest
     [TestCase("$orderby=body", "")]
     [TestCase("$filter=body/any(b: b/text eq 'x')", "body")]
     [TestCase("$expand=pledge($filter=priorityAreas/any(a: a/title eq 'x'))", "priorityAreas")]
-    [TestCase("$search=trafik", "")]
+    [TestCase("$search=(trafik", "")]
     [TestCase("$expand=heroPhoto($select=renditions)", "renditions")]
     [TestCase("$expand=nosuchnavigation", "nosuchnavigation")]
     [TestCase("$expand=pledge($expand=articles($expand=pledge))", "too deep")]

@@ -6,6 +6,7 @@ using ContentApi.Tests.ApiClient.Api.Contacts;
 using ContentApi.Tests.ApiClient.Api.Feeds;
 using ContentApi.Tests.ApiClient.Api.Photos;
 using ContentApi.Tests.ApiClient.Api.Pledges;
+using ContentApi.Tests.ApiClient.Api.Search;
 using ContentApi.Tests.ApiClient.Api.Sync;
 using ContentApi.Tests.ApiClient.Api.Tags;
 using Microsoft.Kiota.Abstractions.Extensions;
@@ -51,6 +52,11 @@ namespace ContentApi.Tests.ApiClient.Api
         public global::ContentApi.Tests.ApiClient.Api.Pledges.PledgesRequestBuilder Pledges
         {
             get => new global::ContentApi.Tests.ApiClient.Api.Pledges.PledgesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The search property</summary>
+        public global::ContentApi.Tests.ApiClient.Api.Search.SearchRequestBuilder Search
+        {
+            get => new global::ContentApi.Tests.ApiClient.Api.Search.SearchRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The sync property</summary>
         public global::ContentApi.Tests.ApiClient.Api.Sync.SyncRequestBuilder Sync

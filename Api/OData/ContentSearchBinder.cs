@@ -1,0 +1,82 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using ContentApi.Domain;
+using ContentApi.Infrastructure.Search;
+using Microsoft.AspNetCore.OData.Query.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.OData;
+using Microsoft.OData.UriParser;
+using NpgsqlTypes;
+
+namespace ContentApi.Api.OData;
+
+/// <summary>
+/// OData <c>$search</c> on Articles and Pledges, with the search of <c>/api/search</c> (Swedish stemming, unaccented
+/// matches, the same vectors): <c>$search=trygghet</c>, <c>$search="tidig upptäckt"</c>,
+/// <c>$search=trafik AND NOT polisen</c>, <c>$search=skola OR förskola</c>. It filters the set the controller hands
+/// OData (the one reader's), so what is found is what the caller may see; $filter, $orderby, $count and paging apply
+/// as usual (results are not ranked: /api/search ranks).
+/// </summary>
+public sealed class ContentSearchBinder : ISearchBinder
+{
+    public const int MaxTerms = 10;
+    public const int MaxLength = 200;
+
+    private static readonly MethodInfo Exact = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.ExactQuery))!;
+    private static readonly MethodInfo Loose = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.LooseQuery))!;
+    private static readonly MethodInfo Vector = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.Vector))!;
+    private static readonly MethodInfo LooseVector = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.LooseVector))!;
+    private static readonly MethodInfo Matches = typeof(NpgsqlFullTextSearchLinqExtensions)
+        .GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.Matches), [typeof(NpgsqlTsVector), typeof(NpgsqlTsQuery)])!;
+    private static readonly MethodInfo And = typeof(NpgsqlFullTextSearchLinqExtensions).GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.And))!;
+    private static readonly MethodInfo Or = typeof(NpgsqlFullTextSearchLinqExtensions).GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.Or))!;
+    private static readonly MethodInfo Not = typeof(NpgsqlFullTextSearchLinqExtensions).GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.ToNegative))!;
+
+    public Expression BindSearch(SearchClause searchClause, QueryBinderContext context)
+    {
+        var type = context.ElementClrType;
+        if (type != typeof(Article) && type != typeof(Pledge))
+            throw new ODataException("$search is offered on Articles and Pledges.");
+        var item = Expression.Parameter(type, "$it");
+        var id = Expression.Property(Expression.Convert(item, typeof(IVersioned)), nameof(IVersioned.Id));
+        var matches = Expression.OrElse(
+            Expression.Call(Matches, Expression.Call(Vector, id), Query(searchClause.Expression, Exact)),
+            Expression.Call(Matches, Expression.Call(LooseVector, id), Query(searchClause.Expression, Loose)));
+        return Expression.Lambda(matches, item);
+    }
+
+    /// <summary>Checks the cost of a $search before it runs: its length and number of terms.</summary>
+    public static void Validate(string? raw, SearchClause? clause)
+    {
+        if (raw is null || clause is null)
+            return;
+        if (raw.Length > MaxLength)
+            throw new ODataException($"$search may be at most {MaxLength} characters (got {raw.Length}).");
+        if (Terms(clause.Expression) > MaxTerms)
+            throw new ODataException($"$search may have at most {MaxTerms} terms.");
+    }
+
+    private static int Terms(QueryNode node) => node switch
+    {
+        BinaryOperatorNode binary => Terms(binary.Left) + Terms(binary.Right),
+        UnaryOperatorNode unary => Terms(unary.Operand),
+        _ => 1,
+    };
+
+    /// <summary>The search expression as a tsquery: each term (a word or a "phrase") through websearch_to_tsquery, joined
+    /// with &amp;&amp;, || and !! as OData joined them.</summary>
+    private static Expression Query(QueryNode node, MethodInfo config) => node switch
+    {
+        SearchTermNode term => Expression.Call(config, Expression.Constant(Phrase(term.Text)),
+            Expression.Constant(null, typeof(string)), Expression.Constant(null, typeof(string))),
+        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.And } both =>
+            Expression.Call(And, Query(both.Left, config), Query(both.Right, config)),
+        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.Or } either =>
+            Expression.Call(Or, Query(either.Left, config), Query(either.Right, config)),
+        UnaryOperatorNode { OperatorKind: UnaryOperatorKind.Not } not => Expression.Call(Not, Query(not.Operand, config)),
+        _ => throw new ODataException("$search takes words, \"phrases\", AND, OR, NOT and parentheses."),
+    };
+
+    /// <summary>A term as websearch_to_tsquery reads it: quoted, so its words are a phrase and nothing in it is syntax.</summary>
+    private static string Phrase(string text) => "\"" + text.Replace("\"", " ") + "\"";
+}

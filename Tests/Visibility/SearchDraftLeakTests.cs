@@ -1,0 +1,82 @@
+using ContentApi.Domain;
+using ContentApi.Tests.Support;
+using static ContentApi.Tests.Search.SearchTests;
+using static ContentApi.Tests.Support.ContentBuilder;
+
+namespace ContentApi.Tests.Visibility;
+
+/// <summary>Search shows anonymous callers only what the delivery face shows; editors search drafts and pending versions.</summary>
+public class SearchDraftLeakTests : ApiTest
+{
+    private static IEnumerable<ContentStatus> Hidden => [ContentStatus.Draft, ContentStatus.Archived];
+
+    [TestCaseSource(nameof(Hidden))]
+    public async Task AHiddenArticleIsNotFoundCountedNorSuggestedButEditorsFindIt(ContentStatus status)
+    {
+        await SaveAsync(Text("Hemlighetsmakeri i hamnen", "Ett hemligt hamnprojekt.", "Hamnen byggs om.", status: status, tags: ["hemligt"]),
+            Text("Öppen hamndag", "Välkommen till hamnen.", "Hamnen visas.", tags: ["hamnen"]));
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+
+        var anonymous = await SearchFor("hamnen");
+        Assert.That(Titles(anonymous), Is.EqualTo(new[] { "Öppen hamndag" }));
+        Assert.That((int?)anonymous["totalCount"], Is.EqualTo(1));
+        Assert.That(anonymous.ToJsonString(), Does.Not.Contain("hemlig").IgnoreCase);
+        Assert.That(Titles(await SearchFor("hemlighetsmakeri")), Is.Empty);
+        Assert.That(Titles(await SearchFor("hemlighetsmak")), Is.Empty);
+        // "Did you mean" draws on what the caller may see only.
+        Assert.That((await SearchFor("hemlighetsmakri"))["didYouMean"], Is.Null);
+
+        Assert.That(Titles(await SearchFor("hemlighetsmakeri", editor)), Is.EqualTo(new[] { "Hemlighetsmakeri i hamnen" }));
+        Assert.That((string?)(await SearchFor("hemlighetsmakri", editor))["didYouMean"], Is.EqualTo("hemlighetsmakeri"));
+        Assert.That(Titles(await SearchFor("hamnen", editor)), Is.EquivalentTo(new[] { "Öppen hamndag", "Hemlighetsmakeri i hamnen" }));
+    }
+
+    [Test]
+    public async Task APendingEditsSecretWordIsNotFoundAnonymouslyButEditorsFindIt()
+    {
+        var article = Text("Ny lekplats i parken", "Kommunen bygger en lekplats.", "Lekplatsen öppnar i maj.");
+        await SaveAsync(article);
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var (patched, _) = await editor.SendJson(HttpMethod.Patch, $"/api/articles/{article.Id}",
+            """{"title":"Ny lekplats i parken","body":[{"type":"Paragraph","text":"Leverantören heter Kvastfenomen och kostar mer."}]}""",
+            ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        Assert.That(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+
+        foreach (var q in new[] { "kvastfenomen", "Kvastfenom", "kvastfenomen or lekplatsen", "kvastfenomn" })
+        {
+            var answer = await SearchFor(q);
+            Assert.That(answer["items"]!.ToJsonString() + answer["didYouMean"]?.ToJsonString(), Does.Not.Contain("Kvastfenomen").IgnoreCase, q);
+        }
+        Assert.That(Titles(await SearchFor("kvastfenomen")), Is.Empty);
+        var live = await SearchFor("lekplatsen");
+        Assert.That(Titles(live), Is.EqualTo(new[] { "Ny lekplats i parken" }));
+        Assert.That(live.ToJsonString(), Does.Not.Contain("Kvastfenomen"));
+
+        var preview = await SearchFor("kvastfenomen", editor);
+        Assert.That(Titles(preview), Is.EqualTo(new[] { "Ny lekplats i parken" }));
+        Assert.That((string?)preview["items"]![0]!["snippet"], Does.Contain("<mark>Kvastfenomen</mark>"));
+        // The editor sees the pending version: the live body's words are gone from it.
+        Assert.That(Titles(await SearchFor("maj", editor)), Is.Empty);
+    }
+
+    [Test]
+    public async Task ADraftPledgeIsNotFoundAnonymously()
+    {
+        await SaveAsync(Pledge(2025, ContentStatus.Draft));
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+
+        var anonymous = await SearchFor("samverkansforum");
+        Assert.That(anonymous["items"]!.AsArray(), Is.Empty);
+        Assert.That(anonymous.ToJsonString(), Does.Not.Contain("2025"));
+        Assert.That(Strings((await SearchFor("samverkansforum", editor))["items"], "type"), Is.EqualTo(new[] { "pledge" }));
+    }
+
+    [Test]
+    public async Task AnEditorsSearchIsNeverStoredForAnonymousReaders()
+    {
+        await SaveAsync(Text("Utkast om badplatser", "Badplatser.", "Text.", status: ContentStatus.Draft));
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        Assert.That(Titles(await SearchFor("badplatser", editor)), Is.EqualTo(new[] { "Utkast om badplatser" }));
+        Assert.That(Titles(await SearchFor("badplatser")), Is.Empty);
+    }
+}
