@@ -11,6 +11,7 @@ using ContentApi.Api.Feeds;
 using ContentApi.Domain;
 using ContentApi.Api.Hosting;
 using ContentApi.Api.OData;
+using ContentApi.Api.OpenData;
 using ContentApi.Api.Photos;
 using ContentApi.Api.Pledges;
 using ContentApi.Api.Webhooks;
@@ -78,6 +79,8 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Schedu
 
 // RSS and Atom feeds of the newest articles, linking to the website (Site:ArticleUrlTemplate).
 builder.AddFeeds();
+// Open data: the DCAT-AP-SE catalogue for dataportal.se and CSV files for Excel (OpenData:*).
+builder.AddOpenData();
 
 // OpenAPI document and Swagger UI (served when OpenApi:Enabled, by default in Development).
 builder.Services.AddOpenApiDocument();
@@ -144,6 +147,7 @@ app.MapRenditions();
 app.MapContacts();
 app.MapContactWrites();
 app.MapFeeds();
+app.MapOpenData();
 app.MapSync();
 app.MapSchedules(ContentRoutes.Articles, ContentKind.Article, "Articles: editing");
 app.MapSchedules(ContentRoutes.Pledges, ContentKind.Pledge, "Pledges: editing");
