@@ -52,14 +52,13 @@ public static class OpenDataEndpoints
             .Produces<string>(StatusCodes.Status200OK, "text/csv").AllowQuery("year");
     }
 
-    private static Task<Results<FileContentHttpResult, ProblemHttpResult>> Negotiated(HttpContext context, CancellationToken ct) =>
-        Negotiate(context.Request) switch
-        {
-            { } jsonLd => CatalogAsync(context, jsonLd, ct).ContinueWith(t => (Results<FileContentHttpResult, ProblemHttpResult>)t.Result, ct,
-                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default),
-            null => Task.FromResult<Results<FileContentHttpResult, ProblemHttpResult>>(TypedResults.Problem(statusCode: StatusCodes.Status406NotAcceptable,
-                detail: "The catalogue is RDF/XML (Accept: application/rdf+xml) or JSON-LD (Accept: application/ld+json); or ask for /api/opendata/catalog.rdf or .jsonld.")),
-        };
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Negotiated(HttpContext context, CancellationToken ct)
+    {
+        if (Negotiate(context.Request) is { } jsonLd)
+            return await CatalogAsync(context, jsonLd, ct);
+        return TypedResults.Problem(statusCode: StatusCodes.Status406NotAcceptable,
+            detail: "The catalogue is RDF/XML (Accept: application/rdf+xml) or JSON-LD (Accept: application/ld+json); or ask for /api/opendata/catalog.rdf or .jsonld.");
+    }
 
     /// <summary>True for JSON-LD, false for RDF/XML, null when Accept allows neither; no Accept is RDF/XML, what harvesters read.</summary>
     private static bool? Negotiate(HttpRequest request)

@@ -163,6 +163,17 @@ public class CatalogTests : ApiTest
         Assert.That(graph.Statements.Where(s => s.Predicate == Vcard + "hasEmail").Select(s => s.Object), Has.All.EqualTo("mailto:oppnadata@solvesborg.se"));
     }
 
+    [TestCase("OpenData:License", "CC0")]
+    [TestCase("OpenData:Spatial", "Sölvesborg")]
+    [TestCase("OpenData:Publisher:OrganisationNumber", "212000-0000")]
+    [TestCase("OpenData:Publisher:Name", " ")]
+    [TestCase("OpenData:ContactPoint:Email", "")]
+    public void SettingsTheCatalogueCannotUseStopTheStart(string key, string value)
+    {
+        var error = Assert.Catch(() => new OwnApi(new Dictionary<string, string?> { [key] = value }).DisposeAsync().AsTask().GetAwaiter().GetResult());
+        Assert.That(error!.ToString(), Does.Contain(key.Split(':')[^1]), "the error names the setting");
+    }
+
     private static void AssertSwedishAndEnglish(CatalogGraph graph, string subject, string predicate) =>
         Assert.That(graph.Values(subject, predicate).Select(v => v.Language), Is.SupersetOf(new[] { "sv", "en" }), $"<{subject}> <{predicate}> in Swedish and English");
 
