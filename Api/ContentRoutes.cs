@@ -18,6 +18,8 @@ public enum ContentFamily
     Tags,
     /// <summary>Search (<c>/api/search</c>): articles and pledges.</summary>
     Search,
+    /// <summary>Open data (<c>/api/opendata</c>): the DCAT-AP-SE catalogue and the CSV files of articles and commitments.</summary>
+    OpenData,
     /// <summary>Anything else under <c>/api</c>: evicted with everything, never by a change of one kind.</summary>
     Other,
 }
@@ -36,6 +38,7 @@ public static class ContentRoutes
     public const string Sync = "/api/sync";
     public const string Tags = "/api/tags";
     public const string Search = "/api/search";
+    public const string OpenData = "/api/opendata";
     public const string Admin = "/api/admin";
     /// <summary>The OData route component (<c>AddRouteComponents</c> takes it without the slash).</summary>
     public const string ODataPrefix = "odata";
@@ -46,21 +49,24 @@ public static class ContentRoutes
     [
         (Articles, ContentFamily.Articles), (Pledges, ContentFamily.Pledges), (Photos, ContentFamily.Photos),
         (Contacts, ContentFamily.Contacts), (OData, ContentFamily.OData), (Feeds, ContentFamily.Feeds),
-        (Sync, ContentFamily.Sync), (Tags, ContentFamily.Tags), (Search, ContentFamily.Search),
+        (Sync, ContentFamily.Sync), (Tags, ContentFamily.Tags), (Search, ContentFamily.Search), (OpenData, ContentFamily.OpenData),
     ];
 
     /// <summary>
     /// What each kind of content can appear in: its own routes, the routes that embed it, and every OData answer
     /// ($expand can reach anything). Articles and pledges also decide which photos and contacts are public at all
     /// (the visibility rule: one a published article or pledge uses). The feeds show articles and their hero photos; the
-    /// sync shows every change; the tags count published articles; search shows articles and pledges (their text only).
+    /// sync shows every change; the tags count published articles; search shows articles and pledges (their text only);
+    /// open data shows articles and pledges (the CSV files, the catalogue's modified dates), never a photo or contact.
     /// </summary>
     public static IReadOnlyList<ContentFamily> Showing(ContentKind kind) => kind switch
     {
         ContentKind.Article =>
-            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Feeds, ContentFamily.Sync, ContentFamily.Tags, ContentFamily.Search],
+            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Feeds, ContentFamily.Sync,
+                ContentFamily.Tags, ContentFamily.Search, ContentFamily.OpenData],
         ContentKind.Pledge =>
-            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Sync, ContentFamily.Search],
+            [ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.Photos, ContentFamily.Contacts, ContentFamily.OData, ContentFamily.Sync,
+                ContentFamily.Search, ContentFamily.OpenData],
         ContentKind.Photo => [ContentFamily.Photos, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData, ContentFamily.Feeds, ContentFamily.Sync],
         ContentKind.Contact => [ContentFamily.Contacts, ContentFamily.Articles, ContentFamily.Pledges, ContentFamily.OData, ContentFamily.Sync],
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No routes show this kind of content."),

@@ -11,6 +11,7 @@ using ContentApi.Api.Feeds;
 using ContentApi.Domain;
 using ContentApi.Api.Hosting;
 using ContentApi.Api.OData;
+using ContentApi.Api.OpenData;
 using ContentApi.Api.Photos;
 using ContentApi.Api.Pledges;
 using ContentApi.Api.Quality;
@@ -85,6 +86,8 @@ builder.AddBodyHtml();
 
 // RSS and Atom feeds of the newest articles, linking to the website (Site:ArticleUrlTemplate).
 builder.AddFeeds();
+// Open data: the DCAT-AP-SE catalogue for dataportal.se and CSV files for Excel (OpenData:*).
+builder.AddOpenData();
 
 // Content quality: LIX and accessibility warnings for editors (ContentQuality section).
 builder.AddContentQuality();
@@ -155,6 +158,7 @@ app.MapContacts();
 app.MapContactWrites();
 app.MapFeeds();
 app.MapTags();
+app.MapOpenData();
 app.MapSync();
 app.MapSearch();
 app.MapSchedules(ContentRoutes.Articles, ContentKind.Article, "Articles: editing");

@@ -47,10 +47,11 @@ public sealed class CachingHeaders(IOptions<HttpCachingOptions> options)
             response.Headers.CacheControl = NoStore;
     }
 
-    /// <summary>JSON or XML, not a problem.</summary>
+    /// <summary>JSON, XML (RDF/XML, JSON-LD too) or CSV, not a problem.</summary>
     private static bool IsDocument(string? contentType) =>
         contentType is not null
-        && (contentType.Contains("json", StringComparison.OrdinalIgnoreCase) || contentType.Contains("xml", StringComparison.OrdinalIgnoreCase))
+        && (contentType.Contains("json", StringComparison.OrdinalIgnoreCase) || contentType.Contains("xml", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase))
         && !contentType.Contains("problem", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The first 128 bits of the body's SHA-256, in hex and quotes.</summary>

@@ -17,7 +17,8 @@ public static class DeliverySetup
             options.EnableForHttps = true;
             options.Providers.Add<BrotliCompressionProvider>();
             options.Providers.Add<GzipCompressionProvider>();
-            options.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json", "application/rss+xml", "application/atom+xml"];
+            options.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json", "application/rss+xml", "application/atom+xml",
+                "text/csv", "application/rdf+xml", "application/ld+json"];
         });
         services.AddSingleton<IResponseCompressionProvider, ContentCompression.ThresholdProvider>();
         services.Configure<CompressionOptions>(configuration.GetSection(CompressionOptions.Section));

@@ -12,6 +12,43 @@ public class DraftLeakTests : ApiTest
     private static IEnumerable<ContentStatus> Hidden => [ContentStatus.Draft, ContentStatus.Archived];
 
     [TestCaseSource(nameof(Hidden))]
+    public async Task HiddenAndPendingContentIsInNoOpenDataFileNotEvenAnEditors(ContentStatus status)
+    {
+        var published = Article("Publicerad", tags: ["trafik"]);
+        // Its dates would move the catalogue's modified date and coverage (2025-04-05) if it counted.
+        var hidden = Article("Dold", status, minutesAfterBase: 60 * 24 * 400, tags: ["hemligtagg"]);
+        var pledge = Pledge(2024);
+        var hiddenPledge = Pledge(2099, status);
+        hiddenPledge.PriorityAreas[0].Commitments[0].Text = "Dolt åtagande.";
+        await SaveAsync(published, hidden, pledge, hiddenPledge);
+        var editor = await TestAuth.KeyClientAsync(Roles.Editor);
+        var (patched, _) = await editor.SendJson(HttpMethod.Patch, $"/api/articles/{published.Id}", """{"title":"Väntande ändring"}""",
+            ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        Assert.That(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+        (patched, _) = await editor.SendJson(HttpMethod.Patch, $"/api/pledges/{pledge.Id}",
+            """{"priorityAreas":[{"title":"Väntande område","description":"","commitments":[{"text":"Väntande åtagande.","responsibleParty":"Kommunen","status":"Done"}]}]}""",
+            ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        Assert.That(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+
+        foreach (var client in new[] { Client, editor })
+            foreach (var url in new[]
+            {
+                "/api/opendata/articles.csv", "/api/opendata/articles.csv?tag=hemligtagg", "/api/opendata/commitments.csv",
+                "/api/opendata/commitments.csv?year=2099", "/api/opendata/catalog.rdf", "/api/opendata/catalog.jsonld", "/api/opendata/catalog",
+            })
+            {
+                using var response = await client.GetAsync(url);
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), url);
+                Assert.That(body, Does.Not.Contain("Dold").And.Not.Contain("Väntande").And.Not.Contain(hidden.Id.ToString()).And.Not.Contain("hemligtagg")
+                    .And.Not.Contain("2099-12-31").And.Not.Contain("2025-04-05"), url);
+            }
+        Assert.That(await Client.GetStringAsync("/api/opendata/articles.csv"), Does.Contain("Publicerad"));
+        Assert.That(await Client.GetStringAsync("/api/opendata/commitments.csv"), Does.Contain("Samverkansforum."));
+    }
+
+
+    [TestCaseSource(nameof(Hidden))]
     public async Task HiddenArticleIsNotListedNorCounted(ContentStatus status)
     {
         await SaveAsync(Article("Publicerad", tags: ["trafik"]), Article("Dold", status, minutesAfterBase: 5, tags: ["trafik"]));

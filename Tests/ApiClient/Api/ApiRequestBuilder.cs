@@ -4,6 +4,7 @@ using ContentApi.Tests.ApiClient.Api.Admin;
 using ContentApi.Tests.ApiClient.Api.Articles;
 using ContentApi.Tests.ApiClient.Api.Contacts;
 using ContentApi.Tests.ApiClient.Api.Feeds;
+using ContentApi.Tests.ApiClient.Api.Opendata;
 using ContentApi.Tests.ApiClient.Api.Photos;
 using ContentApi.Tests.ApiClient.Api.Pledges;
 using ContentApi.Tests.ApiClient.Api.Search;
@@ -42,6 +43,11 @@ namespace ContentApi.Tests.ApiClient.Api
         public global::ContentApi.Tests.ApiClient.Api.Feeds.FeedsRequestBuilder Feeds
         {
             get => new global::ContentApi.Tests.ApiClient.Api.Feeds.FeedsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The opendata property</summary>
+        public global::ContentApi.Tests.ApiClient.Api.Opendata.OpendataRequestBuilder Opendata
+        {
+            get => new global::ContentApi.Tests.ApiClient.Api.Opendata.OpendataRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The photos property</summary>
         public global::ContentApi.Tests.ApiClient.Api.Photos.PhotosRequestBuilder Photos
