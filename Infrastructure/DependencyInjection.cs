@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace ContentApi.Infrastructure;
@@ -31,12 +32,41 @@ public static class DependencyInjection
             Configure(options, write).AddInterceptors(services.GetServices<IInterceptor>()));
         builder.Services.AddDbContextPool<DeliveryDbContext>((services, options) =>
             Configure(options, delivery).AddInterceptors([Prepare, .. services.GetServices<IInterceptor>()]));
-        // Editors read the committed state of the same server: their write answers are read after the commit. (With a
-        // standby behind ContentDb's reads, that would need read-your-writes.)
+        // Editors read the committed state of the same server, the primary: their write answers are read after the commit
+        // (a standby, ContentDbStandby, serves anonymous reads only).
         builder.Services.AddDbContextPool<PreviewDbContext>((_, options) => Configure(options, read).AddInterceptors(Prepare));
+        AddStandby(builder, read, database.Get<DatabaseOptions>() ?? new DatabaseOptions());
 
-        static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) => options
-            .UseNpgsql(connectionString, ContentDbContext.ConfigureNpgsql)
+        builder.Services.Configure<PhotoStorageOptions>(builder.Configuration.GetSection(PhotoStorageOptions.Section));
+        builder.Services.AddSingleton<PhotoStorage>();
+        builder.Services.AddSingleton(TimeProvider.System);
+    }
+
+    /// <summary>
+    /// The standby for anonymous reads (ConnectionStrings:ContentDbStandby, optional): a pool of its own with the
+    /// delivery face's settings, read when <see cref="Standby"/> says it is current. A second connection string rather
+    /// than one multi-host string (Target Session Attributes=prefer-standby): the position checked must be that of the
+    /// server read, which Npgsql's choice per connection does not promise, and editors, writes, the sync and webhooks
+    /// stay on ContentDb without a second set of pools.
+    /// </summary>
+    private static void AddStandby(IHostApplicationBuilder builder, string primaryRead, DatabaseOptions database)
+    {
+        builder.Services.Configure<StandbyOptions>(builder.Configuration.GetSection(StandbyOptions.Section));
+        var standby = builder.Configuration.GetConnectionString("ContentDbStandby");
+        var configured = !string.IsNullOrWhiteSpace(standby);
+        builder.Services.AddSingleton(services => new Standby(
+            configured ? DeliveryConnectionString(ReadConnectionString(standby!), database) : null, primaryRead,
+            services.GetRequiredService<IOptions<StandbyOptions>>(), services.GetRequiredService<ILogger<Standby>>()));
+        if (configured)
+            builder.Services.AddDbContextPool<StandbyDbContext>((services, options) =>
+                Conventions(options.UseNpgsql(services.GetRequiredService<Standby>().DataSource!, ContentDbContext.ConfigureNpgsql))
+                    .AddInterceptors([Prepare, .. services.GetServices<IInterceptor>()]));
+    }
+
+    private static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>
+        Conventions(options.UseNpgsql(connectionString, ContentDbContext.ConfigureNpgsql));
+
+    private static DbContextOptionsBuilder Conventions(DbContextOptionsBuilder options) => options
             .UseSnakeCaseNamingConvention()
             // EF Core logs every failed command as an error, also those the API answers with a 4xx (a NUL byte or a
             // division by zero from a client, a conflicting write) and the missing history table on a first migrate.
@@ -50,11 +80,6 @@ public static class DependencyInjection
                 (RelationalEventId.ConnectionError, LogLevel.Debug),
                 // A commit refused by a deferred check (a photo deleted while an article was saved showing it: a 409).
                 (RelationalEventId.TransactionError, LogLevel.Debug)));
-
-        builder.Services.Configure<PhotoStorageOptions>(builder.Configuration.GetSection(PhotoStorageOptions.Section));
-        builder.Services.AddSingleton<PhotoStorage>();
-        builder.Services.AddSingleton(TimeProvider.System);
-    }
 
     private static readonly PreparedReads Prepare = new();
 

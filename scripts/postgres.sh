@@ -161,6 +161,37 @@ contentapi_pg_start() {
   fi
 }
 
+# contentapi_pg_start_standby <standby datadir> <port> <primary port> [apply delay]
+# A streaming standby of the cluster on 127.0.0.1:<primary port>: pg_basebackup -R (as the cluster's owner) into
+# <standby datadir> when it holds no cluster yet, then started like any cluster (hot standby, read-only). With
+# <apply delay> (PostgreSQL's recovery_min_apply_delay, e.g. 1s) it replays each commit that long after the primary
+# made it: a standby lagging on purpose, for the tests of reads that must wait for it. The primary needs what initdb
+# gives by default: wal_level=replica, max_wal_senders and a "host replication" entry for 127.0.0.1 in pg_hba.conf.
+contentapi_pg_start_standby() {
+  local dir="$1" port="$2" primary="$3" delay="${4:-}"
+  [[ -n "$dir" && -n "$port" && -n "$primary" ]] || { _contentapi_log "usage: contentapi_pg_start_standby <datadir> <port> <primary port> [apply delay]"; return 2; }
+  contentapi_pg_ensure_binaries
+  mkdir -p "$dir"
+  dir="$(cd "$dir" && pwd -P)"
+  if [[ "$(id -u)" == 0 ]]; then
+    _contentapi_pg_fix_parent_access "$dir"
+    chown postgres:postgres "$dir"
+  fi
+  chmod 700 "$dir"
+  if [[ ! -f "$dir/PG_VERSION" ]]; then
+    _contentapi_log "pg_basebackup from 127.0.0.1:$primary into $dir"
+    _contentapi_pg_as_owner "$CONTENTAPI_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$dir" \
+      -R -X stream --checkpoint=fast >"$dir.basebackup.log" 2>&1 \
+      || { cat "$dir.basebackup.log" >&2; return 1; }
+    rm -f "$dir.basebackup.log" "$dir/postmaster.pid" "$dir/postgres.log"
+    # The primary's own settings came along in postgresql.auto.conf; the standby's are appended (the last one wins).
+    if [[ -n "$delay" ]]; then
+      echo "recovery_min_apply_delay = '$delay'" | _contentapi_pg_as_owner tee -a "$dir/postgresql.auto.conf" >/dev/null
+    fi
+  fi
+  contentapi_pg_start "$dir" "$port"
+}
+
 # contentapi_pg_stop <datadir> — fast shutdown; no-op if not running/absent.
 contentapi_pg_stop() {
   local dir="$1"

@@ -31,6 +31,13 @@ internal sealed class ResponseCapture(IHttpResponseBodyFeature server, Func<Stre
     public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
         SendFileFallback.SendFileAsync(this, path, offset, count, cancellationToken);
 
+    /// <summary>Forgets what was written so far, so the answer can be made again (nothing has gone out yet).</summary>
+    public void Reset()
+    {
+        _writer = null;
+        Buffer.SetLength(0);
+    }
+
     /// <summary>Flushes what the endpoint left in its writer; ends a spilled answer's compression.</summary>
     public async Task CompleteAsync()
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using ContentApi.Infrastructure;
 
 namespace ContentApi.Api.Caching;
 
@@ -22,8 +23,11 @@ public sealed class ResponseStore
     private long _size;
     private bool _suspended;
 
-    public ResponseStore(IConfiguration configuration)
+    private readonly Standby _standby;
+
+    public ResponseStore(IConfiguration configuration, Standby standby)
     {
+        _standby = standby;
         // 8 MB is some 1500 articles or list pages; measured, each MB of it costs about 1.4 MB of the server's resident
         // memory once full.
         _limit = configuration.GetValue("OutputCache:SizeLimitBytes", 8L * 1024 * 1024);
@@ -52,6 +56,9 @@ public sealed class ResponseStore
     /// <summary>Evicts every answer of a family; an answer of it that is being made now is not stored.</summary>
     public void Evict(ContentFamily family)
     {
+        // Before the generation moves: a refill that sees the new generation then waits for the standby to replay the
+        // change (an answer made from the standby's state before it would be stored under the new generation).
+        _standby.Moved();
         var evicted = _families[(int)family];
         lock (_gate)
         {

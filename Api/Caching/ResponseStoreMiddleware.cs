@@ -1,4 +1,6 @@
 using ContentApi.Api.Auth;
+using ContentApi.Api.Reading;
+using ContentApi.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 
@@ -12,7 +14,8 @@ namespace ContentApi.Api.Caching;
 /// whole). When many ask for the same missing answer at once, one request makes it and the others wait for it. Reads
 /// with credentials are private and never stored; they get a 304 too when the caller's copy is current.
 /// </summary>
-public sealed class ResponseStoreMiddleware(RequestDelegate next, ResponseStore store, CachingHeaders caching, ContentCompression compression)
+public sealed class ResponseStoreMiddleware(RequestDelegate next, ResponseStore store, CachingHeaders caching, ContentCompression compression,
+    Standby standby)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -85,7 +88,8 @@ public sealed class ResponseStoreMiddleware(RequestDelegate next, ResponseStore 
             request.Method = HttpMethods.Get;
         try
         {
-            await next(context);
+            // A refill may read the standby (Reading/StandbyReads.cs).
+            await (making is null ? next(context) : StandbyReads.RunAsync(context, next, making.Family, standby, capture.Reset));
             await capture.CompleteAsync();
         }
         finally

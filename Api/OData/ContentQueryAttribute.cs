@@ -1,3 +1,4 @@
+using ContentApi.Infrastructure;
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Reflection;
@@ -121,7 +122,9 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
             if (await deferred.CountAsync(http.RequestAborted) is { } count)
                 feature.TotalCount = count;
         }
-        catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
+        // Not a database that failed (EF Core wraps that in an InvalidOperationException too): the standby's failure is
+        // read again on the primary (Reading/StandbyReads.cs), the primary's is a 503.
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException && !Standby.IsStandbyFailure(e))
         {
             // As [EnableQuery] answers a query that fails while it runs (EF Core cannot translate it).
             executed.Result = AsProblem(http, new BadRequestObjectResult(

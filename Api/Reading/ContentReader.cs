@@ -19,10 +19,12 @@ namespace ContentApi.Api.Reading;
 public sealed class ContentReader
 {
     private readonly IServiceProvider _services;
+    private readonly HttpContext _context;
 
     private ContentReader(HttpContext context, bool preview)
     {
         _services = context.RequestServices;
+        _context = context;
         Preview = preview;
     }
 
@@ -42,8 +44,14 @@ public sealed class ContentReader
 
     public static ValueTask<ContentReader?> BindAsync(HttpContext context, ParameterInfo parameter) => ValueTask.FromResult<ContentReader?>(For(context));
 
-    /// <summary>The face this caller reads; resolved on first use, so an anonymous read never rents a preview context.</summary>
-    public ContentDbContext Db => Preview ? _services.GetRequiredService<PreviewDbContext>() : _services.GetRequiredService<DeliveryDbContext>();
+    /// <summary>
+    /// The face this caller reads; resolved on first use, so an anonymous read never rents a preview context. The
+    /// delivery face is read on the standby when the response store found it current for this request
+    /// (<see cref="StandbyReads"/>), else on the primary (editors, the sync, webhooks, everything outside the store).
+    /// </summary>
+    public ContentDbContext Db => Preview ? _services.GetRequiredService<PreviewDbContext>()
+        : StandbyReads.Chosen(_context) ? _services.GetRequiredService<StandbyDbContext>()
+        : _services.GetRequiredService<DeliveryDbContext>();
 
     public TimeProvider Clock => _services.GetRequiredService<TimeProvider>();
 

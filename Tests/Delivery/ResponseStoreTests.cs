@@ -4,6 +4,7 @@ using ContentApi.Api.Caching;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ContentApi.Tests.Delivery;
 
@@ -26,6 +27,9 @@ public class ResponseStoreTests
             .Build();
         var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
         services.AddDelivery(configuration);
+        // No standby: every read is the primary's (AddInfrastructure registers it in the API).
+        services.AddSingleton(new Infrastructure.Standby(null, "", Options.Create(new Infrastructure.StandbyOptions()),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Infrastructure.Standby>.Instance));
         _services = services.BuildServiceProvider();
         _store = _services.GetRequiredService<ResponseStore>();
         _made.Clear();

@@ -72,6 +72,7 @@ public sealed class ContentApiFactory(string connectionString, string photoFolde
             services.ConfigureDbContext<ContentDbContext>(TolerateManyHosts);
             services.ConfigureDbContext<DeliveryDbContext>(TolerateManyHosts);
             services.ConfigureDbContext<PreviewDbContext>(TolerateManyHosts);
+            services.ConfigureDbContext<StandbyDbContext>(TolerateManyHosts);
         });
     }
 
