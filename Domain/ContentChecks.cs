@@ -54,9 +54,9 @@ public static partial class ContentChecks
         double? lix, IReadOnlyList<Block?> body, Guid? heroPhotoId, IReadOnlyDictionary<Guid, PhotoText> photos, ContentCheckLimits limits)
     {
         var warnings = new List<ContentWarning>();
-        if (lix > limits.LixWarningThreshold)
+        if (lix >= limits.LixWarningThreshold)
             warnings.Add(new(WarningCode.LixAboveThreshold,
-                $"LIX {lix:0.0} ({Readability.LevelOf(lix)}) is above {limits.LixWarningThreshold:0.#}: shorter sentences and shorter, everyday words make the text easier to read."));
+                $"LIX {lix:0.0} ({Readability.LevelOf(lix)}) is {limits.LixWarningThreshold:0.#} or more: shorter sentences and shorter, everyday words make the text easier to read."));
         if (heroPhotoId is { } hero && photos.TryGetValue(hero, out var heroPhoto))
             CheckAltText(heroPhoto, null, null, "heroPhotoId", limits, warnings);
         var previousLevel = 1;

@@ -67,6 +67,10 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
             throw new ODataException(
                 "An article's tags are a list, which groupby cannot group by: group /odata/ArticleTags, a row per tag of each article, "
                 + "e.g. /odata/ArticleTags?$apply=groupby((tag),aggregate($count as articles)).");
+        // One item (a key, or a path through one) is no set to aggregate: OData would fail writing the answer.
+        if ((queryOptions.RawValues.Apply is not null || queryOptions.RawValues.Compute is not null)
+            && request.ODataFeature().Path is { } path && path.Any(segment => segment is KeySegment or SingletonSegment))
+            throw new ODataException("$apply and $compute aggregate a set: ask the entity set (e.g. /odata/Articles?$apply=…), not one item.");
         base.ValidateQuery(request, queryOptions);
         ContentSearchBinder.Validate(queryOptions.Search?.RawValue, queryOptions.Search?.SearchClause);
         var filterAndOrder = string.Join(' ', queryOptions.Filter?.RawValue, queryOptions.OrderBy?.RawValue,

@@ -28,8 +28,8 @@ public static class PublishedCountOption
             || path.FirstSegment is not EntitySetSegment || !(path.Count == 1 || path is { Count: 2, LastSegment: CountSegment })
             // Only when a count is asked for: the function set is also what says there is one to write.
             || !(options.Count?.Value == true || path.LastSegment is CountSegment)
-            // $apply=groupby counts groups, and its filter() narrows what is counted.
-            || options.Apply is not null)
+            // $apply=groupby counts groups, and its filter() narrows what is counted; $search narrows it too.
+            || options.Apply is not null || options.Search is not null)
             return;
         var reader = ContentReader.For(options.Request.HttpContext);
         string? tag = null;

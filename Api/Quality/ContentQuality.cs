@@ -9,7 +9,7 @@ public sealed class ContentQualityOptions
 {
     public const string Section = "ContentQuality";
 
-    /// <summary>Publishing (and an editor's read) warns when the text's LIX is above this. 45: Difficult and harder.</summary>
+    /// <summary>Publishing (and an editor's read) warns when the text's LIX is this or more. 45: Difficult and harder.</summary>
     [Range(0, 1000)]
     public double LixWarningThreshold { get; set; } = 45;
 

@@ -32,9 +32,17 @@ namespace ContentApi.Infrastructure.Migrations
             migrationBuilder.Sql(ReadabilityBackfill.ListSql);
         }
 
-        internal static readonly string ArticlePreviewsWithLix = PendingChangesMarker.ArticlePreviewsWithMarker.Replace(
-            "AS has_pending_changes\n",
-            "AS has_pending_changes,\n    CASE WHEN a.pending_changes IS NULL THEN a.lix ELSE (a.pending_changes->>'Lix')::double precision END AS lix\n");
+        internal static readonly string ArticlePreviewsWithLix = WithLix(PendingChangesMarker.ArticlePreviewsWithMarker);
+
+        // The view as PendingChangesMarker made it, one column more; whatever line endings the checkout has.
+        private static string WithLix(string view)
+        {
+            var marker = System.Text.RegularExpressions.Regex.Match(view, @"AS has_pending_changes\r?\n");
+            if (!marker.Success)
+                throw new InvalidOperationException("The article preview view of migration PendingChangesMarker has changed: write its LIX column here by hand.");
+            return view.Insert(marker.Index + "AS has_pending_changes".Length,
+                ",\n    CASE WHEN a.pending_changes IS NULL THEN a.lix ELSE (a.pending_changes->>'Lix')::double precision END AS lix");
+        }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)

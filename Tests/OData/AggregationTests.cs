@@ -103,6 +103,20 @@ public class AggregationTests : ApiTest
     }
 
     [Test]
+    public async Task OneItemIsNoSetToAggregate()
+    {
+        var article = Article("Ett");
+        await SaveAsync(article);
+        foreach (var url in new[]
+        {
+            $"/odata/Articles({article.Id})?$apply=aggregate($count as n)",
+            $"/odata/Articles({article.Id})?$compute=year(publishedAt) as year",
+            "/odata/Tags('trafik')?$apply=aggregate($count as n)",
+        })
+            Assert.That(await GetProblem(url, HttpStatusCode.BadRequest), Does.Contain("aggregate a set"), url);
+    }
+
+    [Test]
     public async Task CountOfAGroupedAnswerCountsTheGroups()
     {
         await SaveAsync(Article("Ett", tags: ["a"]), Article("Två", minutesAfterBase: 1, tags: ["a"]), Article("Tre", minutesAfterBase: 2, tags: ["b"]));

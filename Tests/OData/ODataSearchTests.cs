@@ -54,6 +54,18 @@ public class ODataSearchTests : ApiTest
         Assert.That((await GetJson(editor, "/odata/Pledges?$search=samverkansforum"))["value"]!.AsArray(), Has.Count.EqualTo(1));
     }
 
+    [Test]
+    public async Task TheCountOfASearchCountsItsMatchesNotEveryPublishedArticle()
+    {
+        await SaveAsync(Text("Ny lekplats", "Kommunen bygger.", "Lekplatsen öppnar."), Text("Trafik", "Om trafik.", "Text."),
+            Text("Budget", "Om budgeten.", "Text."));
+        var found = await ODataSearch("lekplatsen", "&$count=true");
+        Assert.That((int?)found["@odata.count"], Is.EqualTo(1));
+        var none = await ODataSearch("zzqxw", "&$count=true");
+        Assert.That((int?)none["@odata.count"], Is.EqualTo(0));
+        Assert.That(await Client.GetStringAsync("/odata/Articles/$count?$search=lekplatsen"), Is.EqualTo("1"));
+    }
+
     [TestCase("/odata/Photos?$search=hamnen")]
     [TestCase("/odata/Contacts?$search=anna")]
     [TestCase("/odata/Articles?$search=")]

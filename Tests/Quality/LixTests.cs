@@ -122,7 +122,7 @@ public class LixTests : ApiTest
         var (published, answer) = await publisher.SendJson(HttpMethod.Post, $"/api/articles/{hard.Id}/publish");
         Assert.That(published.StatusCode, Is.EqualTo(HttpStatusCode.OK), answer?.ToJsonString());
         var warning = answer!["warnings"]!.AsArray().Single(w => (string?)w!["code"] == "LixAboveThreshold")!;
-        Assert.That((string?)warning["message"], Does.Contain("above 45"));
+        Assert.That((string?)warning["message"], Does.Contain("45 or more"));
         Assert.That(warning["block"], Is.Null);
 
         var (_, easyAnswer) = await publisher.SendJson(HttpMethod.Post, $"/api/articles/{easy.Id}/publish");
