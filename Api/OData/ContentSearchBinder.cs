@@ -36,7 +36,7 @@ public sealed class ContentSearchBinder : ISearchBinder
     {
         var type = context.ElementClrType;
         if (type != typeof(Article) && type != typeof(Pledge))
-            throw new ODataException("$search is offered on Articles and Pledges.");
+            throw new ODataException("$search is offered on Articles and Pledges, and not with $apply (narrow the set inside $apply with filter(…)).");
         var item = Expression.Parameter(type, "$it");
         var id = Expression.Property(Expression.Convert(item, typeof(IVersioned)), nameof(IVersioned.Id));
         var matches = Expression.OrElse(

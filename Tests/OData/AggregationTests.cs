@@ -114,6 +114,8 @@ public class AggregationTests : ApiTest
             "/odata/Tags('trafik')?$apply=aggregate($count as n)",
         })
             Assert.That(await GetProblem(url, HttpStatusCode.BadRequest), Does.Contain("aggregate a set"), url);
+        Assert.That(await GetProblem("/odata/Articles?$search=kommunen&$apply=groupby((lix))", HttpStatusCode.BadRequest),
+            Does.Contain("not with $apply"));
     }
 
     [Test]
