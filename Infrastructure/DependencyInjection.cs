@@ -60,7 +60,7 @@ public static class DependencyInjection
         if (configured)
             builder.Services.AddDbContextPool<StandbyDbContext>((services, options) =>
                 Conventions(options.UseNpgsql(services.GetRequiredService<Standby>().DataSource!, ContentDbContext.ConfigureNpgsql))
-                    .AddInterceptors([Prepare, .. services.GetServices<IInterceptor>()]));
+                    .AddInterceptors([Prepare, .. services.GetServices<IInterceptor>().Where(i => i is not IPrimaryOnlyInterceptor)]));
     }
 
     private static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>

@@ -171,14 +171,21 @@ public sealed class Standby : IAsyncDisposable
     {
         while (true)
         {
+            // A standby that does not answer (packets dropped) must not hold reads past the deadline either.
+            using var limit = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64)));
             try
             {
-                await using var connection = await DataSource!.OpenConnectionAsync();
-                if (Advance(await ReplayAsync(connection)) >= floor)
+                await using var connection = await DataSource!.OpenConnectionAsync(limit.Token);
+                if (Advance(await ReplayAsync(connection, limit.Token)) >= floor)
                 {
                     Volatile.Write(ref _lagging, false);
                     return true;
                 }
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested)
+            {
+                Volatile.Write(ref _lagging, true);
+                return false;
             }
             catch (Exception e)
             {
@@ -229,10 +236,10 @@ public sealed class Standby : IAsyncDisposable
         return Position(command.ExecuteScalar());
     }
 
-    private static async Task<ulong> ReplayAsync(NpgsqlConnection connection)
+    private static async Task<ulong> ReplayAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
     {
         await using var command = new NpgsqlCommand(ReplaySql, connection);
-        return Position(await command.ExecuteScalarAsync());
+        return Position(await command.ExecuteScalarAsync(cancellationToken));
     }
 
     // Null on a server that is not in recovery: a promoted standby, or a primary named as the standby by mistake.
@@ -284,3 +291,9 @@ public sealed class Standby : IAsyncDisposable
 
 /// <summary>The standby cannot serve a read now: it is behind what was read there, or it is no standby.</summary>
 public sealed class StandbyBehindException(string message) : NpgsqlException(message);
+
+/// <summary>
+/// An interceptor that keeps what the primary answered (the count cache): the standby's contexts do not get it, since a
+/// standby that is behind would have it keep, and hand to reads on the primary too, what an eviction has just made old.
+/// </summary>
+public interface IPrimaryOnlyInterceptor;

@@ -15,7 +15,7 @@ namespace ContentApi.Api.Caching;
 /// (<see cref="Eviction"/> calls <see cref="Clear"/>: this process's saves, and other instances' as the database
 /// reports them), and entries expire after <see cref="Lifetime"/> in any case.
 /// </summary>
-public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor
+public sealed class CountCache(TimeProvider clock) : DbCommandInterceptor, ContentApi.Infrastructure.IPrimaryOnlyInterceptor
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
     private const int MaxEntries = 1000;

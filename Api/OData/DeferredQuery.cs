@@ -33,6 +33,23 @@ public sealed class DeferredQuery : IQueryProvider
         return provider.CreateQuery(source.Expression);
     }
 
+    /// <summary>
+    /// Forgets what OData noted about the request's answer (its queries, its count, its next link), so that the request
+    /// can be run again from the start, as after a standby's failure (Api/Reading/StandbyReads.cs): else the second run
+    /// would find the first one's count function and write the first one's count.
+    /// </summary>
+    public static void Forget(HttpContext http)
+    {
+        http.Items.Remove(Key);
+        PublishedCountOption.Forget(http);
+        if (http.Features.Get<Microsoft.AspNetCore.OData.Abstracts.IODataFeature>() is { } feature)
+        {
+            feature.TotalCountFunc = null;
+            feature.TotalCount = null;
+            feature.NextLink = null;
+        }
+    }
+
     /// <summary>The request's deferred queries, if OData built any.</summary>
     public static DeferredQuery? Of(HttpContext http) => http.Items.TryGetValue(Key, out var provider) ? provider as DeferredQuery : null;
 

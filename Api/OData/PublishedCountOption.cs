@@ -61,6 +61,9 @@ public static class PublishedCountOption
         context.ODataFeature().TotalCount = pending.Value;
     }
 
+    /// <summary>Forgets a count offered for the request (see <see cref="DeferredQuery.Forget"/>).</summary>
+    public static void Forget(HttpContext context) => context.Items.Remove(typeof(PendingCount));
+
     private sealed record PendingCount(ContentReader Reader, string ContentType, string? Tag)
     {
         public long? Value { get; set; }

@@ -33,6 +33,7 @@ public static class StandbyReads
         {
             standby.Failed(e);
             context.Items.Remove(Key);
+            OData.DeferredQuery.Forget(context);
             discard();
             context.Response.Clear();
             await next(context);

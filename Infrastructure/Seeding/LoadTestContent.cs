@@ -155,7 +155,7 @@ public static class LoadTestContent
                 FROM load_batch b JOIN articles t ON t.id = b.template_id
                 CROSS JOIN LATERAL (SELECT
                     CASE WHEN b.i % 20 = 19 THEN 'Draft' WHEN b.i % 50 = 49 THEN 'Archived' ELSE 'Published' END AS status,
-                    @now - b.i * @spacing - make_interval(mins => abs(hashint4(b.i::int)) % 30) AS at) s;
+                    @now - b.i * @spacing - make_interval(mins => (hashint4(b.i) & 2147483647) % 30) AS at) s;
 
                 INSERT INTO article_contacts (article_id, contact_id)
                 SELECT b.id, ac.contact_id FROM load_batch b JOIN article_contacts ac ON ac.article_id = b.template_id;
