@@ -15,12 +15,13 @@ public sealed class PreviewDbContext(DbContextOptions<PreviewDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ContentDbContext).Assembly);
-        Search.SearchFunctions.Register(modelBuilder);
+        Search.SearchFunctions.Register(modelBuilder, preview: true);
         // The views are mapped as tables: this model is never migrated or saved, and EF Core maps JSON columns (body,
         // priority areas) of tables only.
         modelBuilder.Entity<Article>().ToTable("article_previews");
         modelBuilder.Entity<Pledge>().ToTable("pledge_previews");
         modelBuilder.Entity<ArticleContact>().ToTable("article_contact_previews");
+        modelBuilder.Entity<Search.SearchDocument>().ToTable("search_document_previews");
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>

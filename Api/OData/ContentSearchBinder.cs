@@ -24,10 +24,7 @@ public sealed class ContentSearchBinder : ISearchBinder
 
     private static readonly MethodInfo Exact = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.ExactQuery))!;
     private static readonly MethodInfo Loose = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.LooseQuery))!;
-    private static readonly MethodInfo Vector = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.Vector))!;
-    private static readonly MethodInfo LooseVector = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.LooseVector))!;
-    private static readonly MethodInfo Matches = typeof(NpgsqlFullTextSearchLinqExtensions)
-        .GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.Matches), [typeof(NpgsqlTsVector), typeof(NpgsqlTsQuery)])!;
+    private static readonly MethodInfo Matches = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.Matches))!;
     private static readonly MethodInfo And = typeof(NpgsqlFullTextSearchLinqExtensions).GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.And))!;
     private static readonly MethodInfo Or = typeof(NpgsqlFullTextSearchLinqExtensions).GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.Or))!;
     private static readonly MethodInfo Not = typeof(NpgsqlFullTextSearchLinqExtensions).GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.ToNegative))!;
@@ -39,9 +36,7 @@ public sealed class ContentSearchBinder : ISearchBinder
             throw new ODataException("$search is offered on Articles and Pledges, and not with $apply (narrow the set inside $apply with filter(…)).");
         var item = Expression.Parameter(type, "$it");
         var id = Expression.Property(Expression.Convert(item, typeof(IVersioned)), nameof(IVersioned.Id));
-        var matches = Expression.OrElse(
-            Expression.Call(Matches, Expression.Call(Vector, id), Query(searchClause.Expression, Exact)),
-            Expression.Call(Matches, Expression.Call(LooseVector, id), Query(searchClause.Expression, Loose)));
+        var matches = Expression.Call(Matches, id, Query(searchClause.Expression, Exact), Query(searchClause.Expression, Loose));
         return Expression.Lambda(matches, item);
     }
 

@@ -67,6 +67,12 @@ public sealed class ContentReader
     public IQueryable<Article> Articles => Db.Articles.IgnoreQueryFilters(UsedByPublished).AsNoTracking();
     public IQueryable<Pledge> Pledges => Db.Pledges.IgnoreQueryFilters(UsedByPublished).AsNoTracking();
 
+    /// <summary>
+    /// The search vectors of this face (the pending version's for the preview face). No visibility of their own: join
+    /// them to <see cref="Articles"/> or <see cref="Pledges"/>, which decide what the caller may find.
+    /// </summary>
+    public IQueryable<Infrastructure.Search.SearchDocument> SearchDocuments => Db.Set<Infrastructure.Search.SearchDocument>().AsNoTracking();
+
     /// <summary>A row per tag of each article the caller sees (<see cref="ArticleTag"/>).</summary>
     public IQueryable<ArticleTag> ArticleTags => Articles.SelectMany(a => a.Tags, (a, tag) => new ArticleTag
         { ArticleId = a.Id, Tag = tag, Status = a.Status, PublishedAt = a.PublishedAt, UpdatedAt = a.UpdatedAt });

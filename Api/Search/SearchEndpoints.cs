@@ -50,8 +50,9 @@ public static class SearchEndpoints
         var text = SearchText.Parse(q!);
         var search = new SearchQuery(reader, text);
         var kind = TypeOf(type);
-        var articles = kind is null or "article" ? await search.ArticlesAsync(tag, year, ct) : null;
-        var pledges = kind is null or "pledge" ? await search.PledgesAsync(tag, year, ct) : null;
+        var (articles, pledges) = await search.RunAsync(async () => (
+            kind is null or "article" ? await search.ArticlesAsync(tag, year, ct) : null,
+            kind is null or "pledge" ? await search.PledgesAsync(tag, year, ct) : null), ct);
         var hits = (articles ?? []).Concat(pledges ?? [])
             .OrderByDescending(h => h.Exact).ThenByDescending(h => h.Rank).ThenByDescending(h => h.PublishedAt).ThenBy(h => h.Id).ToList();
         var total = hits.Count;

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -1040,6 +1041,36 @@ namespace ContentApi.Infrastructure.Migrations
                         .HasName("pk_published_counts");
 
                     b.ToTable("published_counts", (string)null);
+                });
+
+            modelBuilder.Entity("ContentApi.Infrastructure.Search.SearchDocument", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<NpgsqlTsVector>("LooseVector")
+                        .IsRequired()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("vector_unaccent");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<NpgsqlTsVector>("Vector")
+                        .IsRequired()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("vector");
+
+                    b.HasKey("Id")
+                        .HasName("pk_search_documents");
+
+                    b.ToTable("search_documents", null, t =>
+                        {
+                            t.ExcludeFromMigrations();
+                        });
                 });
 
             modelBuilder.Entity("ContentApi.Domain.Article", b =>

@@ -179,6 +179,32 @@ public class SearchTests : ApiTest
         Assert.That(Titles(await GetJson(url)), Is.EquivalentTo(new[] { "Hamnfest i juli", "Hamnfest i fjol" }));
     }
 
+    [Test]
+    public async Task TheSearchDocumentFollowsEveryEditPublishAndDelete()
+    {
+        var article = Text("Ny brygga i hamnen", "Bryggan byggs om.", "Arbetet börjar i mars.");
+        await SaveAsync(article);
+        var publisher = await TestAuth.KeyClientAsync(Roles.Publisher);
+        var (patched, _) = await publisher.SendJson(HttpMethod.Patch, $"/api/articles/{article.Id}",
+            """{"body":[{"type":"Paragraph","text":"Arbetet börjar i oktober med en flytbrygga."}]}""",
+            ifMatch: "\"1\"", mediaType: "application/merge-patch+json");
+        Assert.That(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+        Assert.That(Titles(await SearchFor("flytbrygga")), Is.Empty, "a pending edit's words before it is published");
+        Assert.That(Titles(await SearchFor("mars")), Is.EqualTo(new[] { "Ny brygga i hamnen" }));
+
+        var (published, _) = await publisher.SendJson(HttpMethod.Post, $"/api/articles/{article.Id}/publish");
+        Assert.That(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync());
+        Assert.That(Titles(await SearchFor("flytbrygga")), Is.EqualTo(new[] { "Ny brygga i hamnen" }));
+        Assert.That(Titles(await SearchFor("mars")), Is.Empty, "the words of the version replaced");
+
+        using var current = await publisher.GetAsync($"/api/articles/{article.Id}");
+        var (deleted, _) = await publisher.SendJson(HttpMethod.Delete, $"/api/articles/{article.Id}", ifMatch: current.Headers.ETag!.Tag);
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        await using var db = TestRun.Factory.CreateDbContext();
+        Assert.That(await db.Set<Infrastructure.Search.SearchDocument>().CountAsync(d => d.Id == article.Id), Is.Zero);
+        Assert.That(Titles(await SearchFor("flytbrygga")), Is.Empty);
+    }
+
     [TestCase("/api/search")]
     [TestCase("/api/search?q=")]
     [TestCase("/api/search?q=%20%20")]

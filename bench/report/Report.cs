@@ -13,6 +13,7 @@ public static class Report
     [
         "startup-first-1000", "slug-cached", "slug-uncached", "id-miss", "list-p1", "list-p50", "odata-tag", "list-p1-miss",
         "list-p50-miss", "rest-tag-miss", "odata-tag3-miss", "odata-tag-miss", "odata-expand-miss", "odata-apply-miss",
+        "search-common-miss", "search-rare-miss", "search-phrase-miss", "search-common-miss-32",
         "mixed-miss", "startup-mix", "pledge-current", "photo-rendition", "slug-304-after-fill", "slug-304",
     ];
 
@@ -62,6 +63,18 @@ public static class Report
         foreach (var row in Issue13.Targets(run, ApiScenarios))
             Line(row);
         Line();
+        Line("## Targets of issue 16 (search)");
+        Line();
+        Line("One search at a time (1 connection), store missed: the latency of a search on the pinned core.");
+        Line();
+        Line("| target | measured | verdict |");
+        Line("|---|---|---|");
+        foreach (var (name, text) in new[] { ("search-common-miss", "a common word"), ("search-rare-miss", "a rarer word"), ("search-phrase-miss", "a two-word phrase") })
+        {
+            var p99 = run.Line(name)?.Number("p99_ms");
+            Line($"| search for {text}, p99 < 50 ms | {Dash(p99)} ms (p50 {Dash(run.Line(name)?.Number("p50_ms"))} ms) | {Verdict(string.IsNullOrEmpty(p99) ? null : Parse(p99) < 50)} |");
+        }
+        Line();
         Line("## Start-up");
         Line();
         foreach (var row in Issue13.Startup(run))
@@ -106,6 +119,10 @@ public static class Report
         Line(Row("odata-tag-miss", "OData tag query, cache missed", "raw-tag", "RawNpgsql tag query"));
         Line(Row("odata-expand-miss", "OData 20 newest, $expand=heroPhoto,contacts, store missed"));
         Line(Row("odata-apply-miss", "OData $apply: articles per tag per month (ArticleTags), store missed"));
+        Line(Row("search-common-miss", "search, a common word (`kommunen`), store missed, 1 connection"));
+        Line(Row("search-rare-miss", "search, a rarer word (`simskola`), store missed, 1 connection"));
+        Line(Row("search-phrase-miss", "search, a phrase (`\"öppet hus\"`), store missed, 1 connection"));
+        Line(Row("search-common-miss-32", "search, a common word, store missed, 32 connections"));
         Line(Row("mixed-miss", "mixed, store missed, with the most expensive OData queries (memory)"));
         Line(Row("startup-first-1000", "the first requests after start-up (store-missed mix; see Start-up)"));
         Line(Row("startup-mix", "the start-up mix, warm"));
