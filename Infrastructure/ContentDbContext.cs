@@ -35,6 +35,7 @@ public class ContentDbContext : DbContext
     public DbSet<Schedule> Schedules => Set<Schedule>();
     public DbSet<SlugRedirect> SlugRedirects => Set<SlugRedirect>();
     public DbSet<PublishedCount> PublishedCounts => Set<PublishedCount>();
+    public DbSet<PublishedMonthCount> PublishedMonthCounts => Set<PublishedMonthCount>();
     public DbSet<ChangeLogEntry> ChangeLogEntries => Set<ChangeLogEntry>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();

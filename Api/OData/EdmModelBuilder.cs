@@ -58,6 +58,8 @@ public static class EdmModelBuilder
 
         // The tags of published articles with their counts, as on /api/tags.
         builder.EntitySet<Tags.Tag>("Tags");
+        // Published articles per tag and month of publication, kept by the saving transaction (Power BI's question).
+        builder.EntitySet<Tags.TagMonth>("TagMonths");
 
         builder.EnableLowerCamelCase();
         return builder.GetEdmModel();

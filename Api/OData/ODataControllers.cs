@@ -121,3 +121,12 @@ public class TagsController : ContentODataController
     public SingleResult<Tags.Tag> Get(string key) =>
         SingleResult.Create(Tags.TagEndpoints.Query(ContentReader.Public(HttpContext)).Where(t => t.Name == key));
 }
+
+/// <summary>Published articles per tag and month of publication (<see cref="Tags.TagMonth"/>), whoever asks.</summary>
+public class TagMonthsController : ContentODataController
+{
+    [ContentQuery]
+    [ProducesResponseType<ODataCollection<Tags.TagMonth>>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    public IQueryable<Tags.TagMonth> Get() => Tags.TagMonth.Query(ContentReader.Public(HttpContext));
+}

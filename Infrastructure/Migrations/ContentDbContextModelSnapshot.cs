@@ -1043,6 +1043,30 @@ namespace ContentApi.Infrastructure.Migrations
                     b.ToTable("published_counts", (string)null);
                 });
 
+            modelBuilder.Entity("ContentApi.Infrastructure.PublishedMonthCount", b =>
+                {
+                    b.Property<string>("Tag")
+                        .HasColumnType("text")
+                        .HasColumnName("tag");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("integer")
+                        .HasColumnName("year");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer")
+                        .HasColumnName("month");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("Tag", "Year", "Month")
+                        .HasName("pk_published_month_counts");
+
+                    b.ToTable("published_month_counts", (string)null);
+                });
+
             modelBuilder.Entity("ContentApi.Infrastructure.Search.SearchDocument", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1055,9 +1079,9 @@ namespace ContentApi.Infrastructure.Migrations
                         .HasColumnType("tsvector")
                         .HasColumnName("vector_unaccent");
 
-                    b.Property<DateTimeOffset?>("PublishedAt")
+                    b.Property<DateTimeOffset>("SortAt")
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("published_at");
+                        .HasColumnName("sort_at");
 
                     b.Property<NpgsqlTsVector>("Vector")
                         .IsRequired()

@@ -36,6 +36,15 @@ public class PublishedCountTests : ApiTest
         foreach (var tag in everyTag)
             counted[$"articles/{tag}"] = await db.Articles.CountAsync(a => a.Tags.Contains(tag));
         Assert.That(kept, Is.EquivalentTo(counted.Where(c => c.Value != 0)), $"after {after}");
+
+        // Per tag (and "" for all) and month of publication in UTC (migration PublishedMonthCounts).
+        var keptMonths = await db.PublishedMonthCounts.AsNoTracking().Where(c => c.Count != 0)
+            .ToDictionaryAsync(c => $"{c.Tag}/{c.Year}/{c.Month}", c => c.Count);
+        var published = await db.Articles.Select(a => new { a.Tags, a.PublishedAt }).ToListAsync();
+        var countedMonths = published
+            .SelectMany(a => a.Tags.Distinct().Append("").Select(t => $"{t}/{a.PublishedAt!.Value.UtcDateTime.Year}/{a.PublishedAt.Value.UtcDateTime.Month}"))
+            .GroupBy(key => key).ToDictionary(g => g.Key, g => (long)g.Count());
+        Assert.That(keptMonths, Is.EquivalentTo(countedMonths), $"months after {after}");
     }
 
     private static async Task<string> ETagAsync(HttpClient editor, Guid id)

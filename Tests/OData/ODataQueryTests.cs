@@ -15,7 +15,7 @@ public class ODataQueryTests : ApiTest
     public async Task ServiceDocumentListsTheEntitySets()
     {
         var json = await GetJson("/odata");
-        Assert.That(Strings(json["value"], "name"), Is.EquivalentTo(new[] { "Articles", "ArticleTags", "Pledges", "Photos", "Contacts", "Tags" }));
+        Assert.That(Strings(json["value"], "name"), Is.EquivalentTo(new[] { "Articles", "ArticleTags", "Pledges", "Photos", "Contacts", "Tags", "TagMonths" }));
     }
 
     [Test]

@@ -10,6 +10,7 @@ using ContentApi.Tests.ApiClient.Odata.Photos;
 using ContentApi.Tests.ApiClient.Odata.PhotosWithKey;
 using ContentApi.Tests.ApiClient.Odata.Pledges;
 using ContentApi.Tests.ApiClient.Odata.PledgesWithKey;
+using ContentApi.Tests.ApiClient.Odata.TagMonths;
 using ContentApi.Tests.ApiClient.Odata.Tags;
 using ContentApi.Tests.ApiClient.Odata.TagsWithKey;
 using Microsoft.Kiota.Abstractions.Extensions;
@@ -57,6 +58,11 @@ namespace ContentApi.Tests.ApiClient.Odata
         public global::ContentApi.Tests.ApiClient.Odata.Pledges.PledgesRequestBuilder Pledges
         {
             get => new global::ContentApi.Tests.ApiClient.Odata.Pledges.PledgesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The TagMonths property</summary>
+        public global::ContentApi.Tests.ApiClient.Odata.TagMonths.TagMonthsRequestBuilder TagMonths
+        {
+            get => new global::ContentApi.Tests.ApiClient.Odata.TagMonths.TagMonthsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The Tags property</summary>
         public global::ContentApi.Tests.ApiClient.Odata.Tags.TagsRequestBuilder Tags
