@@ -13,7 +13,7 @@ public static class Report
     [
         "startup-first-1000", "slug-cached", "slug-uncached", "id-miss", "list-p1", "list-p50", "odata-tag", "list-p1-miss",
         "list-p50-miss", "rest-tag-miss", "odata-tag3-miss", "odata-tag-miss", "odata-expand-miss", "odata-apply-miss",
-        "search-common-miss", "search-rare-miss", "search-phrase-miss", "search-common-miss-32",
+        "odata-tagmonths-miss", "search-common-miss", "search-rare-miss", "search-phrase-miss", "search-common-miss-32",
         "mixed-miss", "startup-mix", "pledge-current", "photo-rendition", "slug-304-after-fill", "slug-304",
     ];
 
@@ -119,6 +119,7 @@ public static class Report
         Line(Row("odata-tag-miss", "OData tag query, cache missed", "raw-tag", "RawNpgsql tag query"));
         Line(Row("odata-expand-miss", "OData 20 newest, $expand=heroPhoto,contacts, store missed"));
         Line(Row("odata-apply-miss", "OData $apply: articles per tag per month (ArticleTags), store missed"));
+        Line(Row("odata-tagmonths-miss", "OData TagMonths: articles per tag per month from the kept counts, store missed"));
         Line(Row("search-common-miss", "search, a common word (`kommunen`), store missed, 1 connection"));
         Line(Row("search-rare-miss", "search, a rarer word (`simskola`), store missed, 1 connection"));
         Line(Row("search-phrase-miss", "search, a phrase (`\"öppet hus\"`), store missed, 1 connection"));
