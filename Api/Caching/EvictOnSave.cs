@@ -42,12 +42,25 @@ internal sealed class EvictOnSave(Eviction eviction, CountCache counts)
     Task IDbTransactionInterceptor.TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData,
         CancellationToken cancellationToken)
     {
-        Evict(Uncommitted(transaction));
+        Committed(transaction, eventData);
         return Task.CompletedTask;
     }
 
     void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
-        Evict(Uncommitted(transaction));
+        Committed(transaction, eventData);
+
+    private void Committed(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        var kinds = Uncommitted(transaction);
+        if (!ReadOnly(eventData.Context))
+            Evict(kinds);
+    }
+
+    /// <summary>
+    /// The faces that read (delivery, standby, preview): their sessions are read-only, so a command or a commit of
+    /// theirs changed nothing (a search's SET LOCAL and its transaction) and forgets no count.
+    /// </summary>
+    private static bool ReadOnly(DbContext? context) => context is Infrastructure.DeliveryDbContext or Infrastructure.PreviewDbContext;
 
     Task IDbTransactionInterceptor.TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData,
         CancellationToken cancellationToken)
@@ -76,13 +89,15 @@ internal sealed class EvictOnSave(Eviction eviction, CountCache counts)
     ValueTask<int> IDbCommandInterceptor.NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result,
         CancellationToken cancellationToken)
     {
-        counts.Clear();
+        if (!ReadOnly(eventData.Context))
+            counts.Clear();
         return ValueTask.FromResult(result);
     }
 
     int IDbCommandInterceptor.NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
     {
-        counts.Clear();
+        if (!ReadOnly(eventData.Context))
+            counts.Clear();
         return result;
     }
 

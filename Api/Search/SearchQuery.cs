@@ -65,46 +65,54 @@ public sealed class SearchQuery(ContentReader reader, SearchText text)
             articles = articles.Where(a => a.PublishedAt >= from && a.PublishedAt < to);
             documents = documents.Where(d => d.SortAt >= from && d.SortAt < to);
         }
-        // Without a tag, the newest matching documents are taken before they are joined to the articles the caller
-        // sees: when PostgreSQL finds the matches through the search indexes, it then reads only those articles, not
-        // every match's (a phrase in 8,000 articles: 8,000 reads of an article instead of 1,250). The margin is for
-        // documents of articles the caller may not see (drafts, archived). With a tag, the tag decides first.
-        if (tag is null)
-            documents = documents.OrderByDescending(d => d.SortAt).ThenByDescending(d => d.Id).Take(MaxCandidates + MaxCandidates / 4);
-        if (tag is null && year is null)
-            await ChooseTheWayAsync(ct);
-        var hits = await documents.Join(articles, d => d.Id, a => a.Id, (d, a) => new { d, a })
+        if (tag is null && year is null && await WalkFromAsync(ct) is { } walkFrom)
+        {
+            // Walked newest first, no further than the probe makes worth it: a word common only lately (none older)
+            // would otherwise walk every document. Fewer than wanted there: PostgreSQL chooses again, unbounded.
+            await reader.Db.Database.ExecuteSqlRawAsync("SET LOCAL enable_bitmapscan = off", ct);
+            var walk = walkFrom == DateTimeOffset.MinValue ? documents : documents.Where(d => d.SortAt >= walkFrom);
+            var walked = await Ranked(walk, articles).ToListAsync(ct);
+            await reader.Db.Database.ExecuteSqlRawAsync("SET LOCAL enable_bitmapscan TO DEFAULT", ct);
+            if (walked.Count == MaxCandidates)
+                return walked;
+        }
+        return await Ranked(documents, articles).ToListAsync(ct);
+    }
+
+    /// <summary>The newest <see cref="MaxCandidates"/> matching documents of articles the caller sees, ranked.</summary>
+    private IQueryable<Hit> Ranked(IQueryable<SearchDocument> documents, IQueryable<Article> articles) =>
+        documents.Join(articles, d => d.Id, a => a.Id, (d, a) => new { d, a })
             .OrderByDescending(x => x.d.SortAt).ThenByDescending(x => x.d.Id).Take(MaxCandidates)
             .Select(x => new Hit("article", x.a.Id, x.d.Vector.Matches(ExactQuery(_q, _rest, _prefix)),
                 x.d.Vector.Matches(ExactQuery(_q, _rest, _prefix))
                     ? x.d.Vector.Rank(ExactQuery(_q, _rest, _prefix))
                     : x.d.LooseVector.Rank(LooseQuery(_q, _rest, _prefix)),
-                x.a.PublishedAt, null, x.a.Tags))
-            .ToListAsync(ct);
-        await reader.Db.Database.ExecuteSqlRawAsync("RESET enable_bitmapscan", ct);
-        return hits;
-    }
+                x.a.PublishedAt, null, x.a.Tags));
 
     /// <summary>The newest documents a probe tests to see how common the search is.</summary>
     public const int ProbeSize = 2_000;
 
     /// <summary>
-    /// Tells PostgreSQL to walk the documents newest first when how many of the newest <see cref="ProbeSize"/> match
-    /// (about 4 ms to count) says that is cheaper: a walk reads about wanted × probe ÷ hits documents, the search indexes
-    /// find every match, about hits × documents ÷ probe. Otherwise PostgreSQL chooses (the indexes, for a rare word). PostgreSQL's own estimate comes from its
-    /// statistics of single words, and takes the words of a phrase to be independent: "öppet hus", in 8 % of the
-    /// articles, it expected in 0.7 %, and read all 8,000 matches where a walk reads 16,000 documents at any size (at a
-    /// million articles, 80,000 matches against the same 16,000).
+    /// Whether to walk the documents newest first, and how far (the oldest <see cref="SearchDocument.SortAt"/> worth
+    /// reading; <see cref="DateTimeOffset.MinValue"/>: to the end), from how many of the newest <see cref="ProbeSize"/> match (about 4 ms to count): a walk reads about
+    /// wanted × probe ÷ hits documents, the search indexes find every match, about hits × documents ÷ probe; null when
+    /// the indexes read fewer (PostgreSQL then chooses). PostgreSQL's own estimate comes from its statistics of single
+    /// words and takes the words of a phrase to be independent: "öppet hus", in 8 % of the articles, it expected in
+    /// 0.7 %, and read all 8,000 matches where a walk reads 16,000 documents at any size (at a million articles, 80,000
+    /// matches against the same 16,000). The probe counts documents the caller may not see, which only steers the plan.
     /// </summary>
-    private async Task ChooseTheWayAsync(CancellationToken ct)
+    private async Task<DateTimeOffset?> WalkFromAsync(CancellationToken ct)
     {
-        var probed = await reader.SearchDocuments.OrderByDescending(d => d.SortAt).ThenByDescending(d => d.Id).Take(ProbeSize)
+        var newest = reader.SearchDocuments.OrderByDescending(d => d.SortAt).ThenByDescending(d => d.Id);
+        var probed = await newest.Take(ProbeSize)
             .CountAsync(d => d.Vector.Matches(ExactQuery(_q, _rest, _prefix)) || d.LooseVector.Matches(LooseQuery(_q, _rest, _prefix)), ct);
         var documents = Math.Max(ProbeSize, await reader.Db.Database
             .SqlQueryRaw<double>("SELECT reltuples::float8 AS \"Value\" FROM pg_class WHERE oid = 'search_documents'::regclass").SingleAsync(ct));
-        const double wanted = MaxCandidates + MaxCandidates / 4;
-        if (probed > 0 && (double)probed * probed * documents > wanted * ProbeSize * ProbeSize)
-            await reader.Db.Database.ExecuteSqlRawAsync("SET LOCAL enable_bitmapscan = off", ct);
+        if (probed == 0 || (double)probed * probed * documents <= (double)MaxCandidates * ProbeSize * ProbeSize)
+            return null;
+        // Four times as far as the probe expects the wanted hits to be.
+        var far = (int)Math.Min(int.MaxValue, 4.0 * MaxCandidates * ProbeSize / probed);
+        return await newest.Skip(far).Select(d => (DateTimeOffset?)d.SortAt).FirstOrDefaultAsync(ct) ?? DateTimeOffset.MinValue;
     }
 
     /// <summary>The matching pledges (of the year), ranked. Pledges have no tags: a search with a tag finds none.</summary>

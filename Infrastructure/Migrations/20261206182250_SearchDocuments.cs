@@ -16,7 +16,7 @@ namespace ContentApi.Infrastructure.Migrations
     /// </summary>
     /// <remarks>
     /// Dropped columns keep their space until the rows are written again: an existing database gives it back with
-    /// <c>VACUUM FULL articles, pledges</c> (README, Upgrading), which locks the tables while it runs.
+    /// <c>VACUUM FULL articles, pledges</c> (README, Commands: <c>migrate</c>), which locks the tables while it runs.
     /// </remarks>
     public partial class SearchDocuments : Migration
     {
@@ -24,6 +24,9 @@ namespace ContentApi.Infrastructure.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql("""
+                -- No save may change a row between the fill below and the triggers taking over (the columns dropped
+                -- below need this lock anyway).
+                LOCK TABLE articles, pledges IN ACCESS EXCLUSIVE MODE;
                 CREATE TABLE search_documents (
                     id uuid PRIMARY KEY,
                     sort_at timestamptz NOT NULL,

@@ -7,7 +7,7 @@ namespace ContentApi.Infrastructure.Migrations
     /// <summary>
     /// Published articles per tag and month of publication (UTC), kept in step by the saving transaction
     /// (<see cref="PublishedMonthCount"/>, OData <c>TagMonths</c>): "articles per tag per month", the question a Power BI
-    /// report asks, costs a read of a few hundred rows at any size of the table. Tag '' counts every published article of
+    /// report asks, costs a read of one row per tag and month at any size of the table. Tag '' counts every published article of
     /// the month.
     /// </summary>
     /// <remarks>
@@ -31,6 +31,9 @@ namespace ContentApi.Infrastructure.Migrations
                     month integer NOT NULL,
                     count bigint NOT NULL,
                     CONSTRAINT pk_published_month_counts PRIMARY KEY (tag, year, month));
+                -- TagMonths is read in Swedish order of tags (Api/Tags/TagMonth.cs): a page is then a walk of this index,
+                -- not a sort of every row (26 tags × 240 months for twenty years).
+                CREATE INDEX ix_published_month_counts_swedish ON published_month_counts ((tag COLLATE "sv-SE-x-icu"), year, month);
                 -- No save may change the articles between the count below and the triggers taking over.
                 LOCK TABLE articles IN SHARE MODE;
 

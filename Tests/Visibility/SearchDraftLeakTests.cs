@@ -10,6 +10,26 @@ public class SearchDraftLeakTests : ApiTest
 {
     private static IEnumerable<ContentStatus> Hidden => [ContentStatus.Draft, ContentStatus.Archived];
 
+    /// <summary>
+    /// With more matches than the newest 2,000 documents' probe makes common (search walks newest first, then falls back
+    /// when the walk finds too few), newer drafts among them change neither what is found nor the count.
+    /// </summary>
+    [TestCase(1_100, 400, 1_000, true)]
+    [TestCase(900, 600, 900, false)]
+    public async Task ManyHitsAreCountedFromWhatTheCallerSeesWhateverDraftsAreNewer(int published, int drafts, int total, bool more)
+    {
+        var articles = Enumerable.Range(0, published).Select(i => Text($"Kvastfenomen {i}", "Om kvastfenomen.", "Text.", i))
+            .Concat(Enumerable.Range(0, drafts).Select(i =>
+                Text($"Kvastfenomen utkast {i}", "Om kvastfenomen.", "Text.", published + i, ContentStatus.Draft)));
+        await SaveAsync([.. articles]);
+
+        var answer = await SearchFor("kvastfenomen");
+        Assert.That((int?)answer["totalCount"], Is.EqualTo(total));
+        Assert.That((bool?)answer["moreMatches"], Is.EqualTo(more));
+        Assert.That(Titles(answer), Has.Count.EqualTo(10).And.All.Not.Contain("utkast"));
+        Assert.That((string?)answer["items"]![0]!["title"], Is.EqualTo($"Kvastfenomen {published - 1}"), "the newest published first among equals");
+    }
+
     [TestCaseSource(nameof(Hidden))]
     public async Task AHiddenArticleIsNotFoundCountedNorSuggestedButEditorsFindIt(ContentStatus status)
     {
