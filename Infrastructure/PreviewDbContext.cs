@@ -15,7 +15,7 @@ public sealed class PreviewDbContext(DbContextOptions<PreviewDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ContentDbContext).Assembly);
-        Search.SearchFunctions.Register(modelBuilder, preview: true);
+        Search.SearchFunctions.Register(modelBuilder);
         // The views are mapped as tables: this model is never migrated or saved, and EF Core maps JSON columns (body,
         // priority areas) of tables only.
         modelBuilder.Entity<Article>().ToTable("article_previews");

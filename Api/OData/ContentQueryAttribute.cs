@@ -210,6 +210,16 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     /// </summary>
     public override IQueryable ApplyQuery(IQueryable queryable, ODataQueryOptions queryOptions)
     {
+        if (queryOptions.Search?.SearchClause is { } search)
+        {
+            var reader = Reading.ContentReader.For(queryOptions.Request.HttpContext);
+            queryable = queryable switch
+            {
+                IQueryable<Article> articles => ContentSearchBinder.Filter(articles, search, reader),
+                IQueryable<Pledge> pledges => ContentSearchBinder.Filter(pledges, search, reader),
+                _ => queryable,
+            };
+        }
         PublishedCountOption.Offer(queryable, queryOptions);
         var ordersNulls = queryOptions.OrderBy is not null
             || (queryOptions.SelectExpand?.RawExpand?.Contains("orderby", StringComparison.OrdinalIgnoreCase) ?? false);

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using ContentApi.Api.Reading;
 using ContentApi.Domain;
 using ContentApi.Infrastructure.Search;
 using Microsoft.AspNetCore.OData.Query.Expressions;
@@ -24,7 +25,8 @@ public sealed class ContentSearchBinder : ISearchBinder
 
     private static readonly MethodInfo Exact = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.ExactQuery))!;
     private static readonly MethodInfo Loose = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.LooseQuery))!;
-    private static readonly MethodInfo Matches = typeof(SearchFunctions).GetMethod(nameof(SearchFunctions.Matches))!;
+    private static readonly MethodInfo TsMatches = typeof(NpgsqlFullTextSearchLinqExtensions)
+        .GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.Matches), [typeof(NpgsqlTsVector), typeof(NpgsqlTsQuery)])!;
     private static readonly MethodInfo And = typeof(NpgsqlFullTextSearchLinqExtensions).GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.And))!;
     private static readonly MethodInfo Or = typeof(NpgsqlFullTextSearchLinqExtensions).GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.Or))!;
     private static readonly MethodInfo Not = typeof(NpgsqlFullTextSearchLinqExtensions).GetMethod(nameof(NpgsqlFullTextSearchLinqExtensions.ToNegative))!;
@@ -34,10 +36,26 @@ public sealed class ContentSearchBinder : ISearchBinder
         var type = context.ElementClrType;
         if (type != typeof(Article) && type != typeof(Pledge))
             throw new ODataException("$search is offered on Articles and Pledges, and not with $apply (narrow the set inside $apply with filter(…)).");
+        // The set was filtered before OData applied its options (Filter, from ContentQueryAttribute.ApplyQuery).
         var item = Expression.Parameter(type, "$it");
-        var id = Expression.Property(Expression.Convert(item, typeof(IVersioned)), nameof(IVersioned.Id));
-        var matches = Expression.Call(Matches, id, Query(searchClause.Expression, Exact), Query(searchClause.Expression, Loose));
-        return Expression.Lambda(matches, item);
+        return Expression.Lambda(Expression.Constant(true), item);
+    }
+
+    /// <summary>
+    /// The items of the set whose search document (of the caller's face, <see cref="ContentReader.SearchDocuments"/>)
+    /// matches: <c>id IN (SELECT id FROM search_documents WHERE vector @@ … OR vector_unaccent @@ …)</c>, which
+    /// PostgreSQL joins as it sees fit (the search indexes for a rare word), where a test per row walked every article
+    /// for a word that matches nothing (0.53 s at 100,000 articles).
+    /// </summary>
+    public static IQueryable<T> Filter<T>(IQueryable<T> set, SearchClause clause, ContentReader reader) where T : class, IVersioned
+    {
+        var document = Expression.Parameter(typeof(SearchDocument), "d");
+        var matching = Expression.Lambda<Func<SearchDocument, bool>>(Expression.OrElse(
+            Expression.Call(TsMatches, Expression.Property(document, nameof(SearchDocument.Vector)), Query(clause.Expression, Exact)),
+            Expression.Call(TsMatches, Expression.Property(document, nameof(SearchDocument.LooseVector)), Query(clause.Expression, Loose))),
+            document);
+        var ids = reader.SearchDocuments.Where(matching).Select(d => d.Id);
+        return set.Where(x => ids.Contains(x.Id));
     }
 
     /// <summary>Checks the cost of a $search before it runs: its length and number of terms.</summary>

@@ -12,7 +12,7 @@ namespace ContentApi.Infrastructure.Migrations
     /// req/s), and a search that walked the articles newest first read the wide rows. The table also holds the vectors of
     /// a pending version (<c>preview_vector</c>, <c>preview_vector_unaccent</c>), so editors search what they see through
     /// the search indexes too (the view <c>search_document_previews</c>), where the preview views used to compute them
-    /// for every row. <c>search_matches</c> and <c>search_preview_matches</c> test one row (OData $search).
+    /// for every row.
     /// </summary>
     /// <remarks>
     /// Dropped columns keep their space until the rows are written again: an existing database gives it back with
@@ -57,7 +57,7 @@ namespace ContentApi.Infrastructure.Migrations
             migrationBuilder.Sql("ANALYZE search_documents;");
         }
 
-        /// <summary>Indexes, triggers, the preview view and the row tests (the fill above is the migration's own).</summary>
+        /// <summary>Indexes, triggers and the preview view (the fill above is the migration's own).</summary>
         internal const string Table = """
             CREATE INDEX ix_search_documents_sort_at_id ON search_documents (sort_at, id);
             CREATE INDEX ix_search_documents_vector ON search_documents USING gin (vector);
@@ -134,22 +134,12 @@ namespace ContentApi.Infrastructure.Migrations
             CREATE TRIGGER pledges_searched AFTER INSERT OR UPDATE OR DELETE ON pledges
                 FOR EACH ROW EXECUTE FUNCTION search_document_of_pledge();
 
-            -- One row's test, for OData $search (a filter EF Core writes per row).
-            CREATE FUNCTION search_matches(id uuid, exact tsquery, loose tsquery) RETURNS boolean
-            LANGUAGE sql STABLE PARALLEL SAFE RETURN EXISTS (SELECT FROM search_documents d
-                WHERE d.id = search_matches.id AND (d.vector @@ exact OR d.vector_unaccent @@ loose));
-            CREATE FUNCTION search_preview_matches(id uuid, exact tsquery, loose tsquery) RETURNS boolean
-            LANGUAGE sql STABLE PARALLEL SAFE RETURN EXISTS (SELECT FROM search_documents d
-                WHERE d.id = search_preview_matches.id AND (CASE WHEN d.preview_vector IS NULL
-                    THEN d.vector @@ exact OR d.vector_unaccent @@ loose
-                    ELSE d.preview_vector @@ exact OR d.preview_vector_unaccent @@ loose END));
             """;
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql("""
-                DROP FUNCTION search_preview_matches, search_matches;
                 DROP TRIGGER pledges_searched ON pledges;
                 DROP TRIGGER articles_searched ON articles;
                 DROP FUNCTION search_document_of_pledge, search_document_of_article;

@@ -17,12 +17,6 @@ public static class SearchFunctions
     /// <summary>Text search configurations: Swedish, and Swedish after unaccent (what a query without å, ä, ö finds).</summary>
     public const string Exact = "content_swedish", Loose = "content_swedish_unaccent";
 
-    /// <summary>
-    /// Whether the search document of the article or pledge whose id this is matches the exact or the loose query (a
-    /// test per row, for OData $search; /api/search joins <see cref="SearchDocument"/> instead). On the preview face
-    /// it tests the vectors of the version an editor sees.
-    /// </summary>
-    public static bool Matches(Guid id, NpgsqlTsQuery exact, NpgsqlTsQuery loose) => throw OnlyInQueries();
 
     /// <summary>
     /// A search text as a tsquery of <see cref="Exact"/>: websearch_to_tsquery, or with <paramref name="prefix"/>
@@ -54,14 +48,11 @@ public static class SearchFunctions
 
     private static InvalidOperationException OnlyInQueries() => new("A search function is translated to SQL; it runs only inside a query.");
 
-    /// <summary>Maps the functions; every context calls it from OnModelCreating, the preview face with
-    /// <paramref name="preview"/>.</summary>
-    public static void Register(ModelBuilder model, bool preview = false)
+    /// <summary>Maps the functions; every context (delivery and preview face) calls it from OnModelCreating.</summary>
+    public static void Register(ModelBuilder model)
     {
         var query = NpgsqlTsQueryTypeMapping.Default;
         var text = new StringTypeMapping("text", System.Data.DbType.String);
-        Map(model, nameof(Matches), args => Function(preview ? "search_preview_matches" : "search_matches", args, typeof(bool),
-            new BoolTypeMapping("boolean")));
         Map(model, nameof(ExactQuery), args => Function("search_query", [Config(Exact), .. args], typeof(NpgsqlTsQuery), query));
         Map(model, nameof(LooseQuery), args => Function("search_query", [Config(Loose), .. args], typeof(NpgsqlTsQuery), query));
         Map(model, nameof(ArticleText), args => Function("search_article_text",
