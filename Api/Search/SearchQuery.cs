@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using ContentApi.Api.Reading;
 using ContentApi.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -31,9 +32,12 @@ public sealed class SearchQuery(ContentReader reader, SearchText text)
     /// <summary>A hit before its details are read: which item, how well it matches, and what facets count.</summary>
     public sealed record Hit(string Type, Guid Id, bool Exact, float Rank, DateTimeOffset? PublishedAt, int? Year, List<string> Tags);
 
-    /// <summary>The search documents this search matches, exactly or unaccented.</summary>
-    private IQueryable<SearchDocument> Documents() =>
-        reader.SearchDocuments.Where(d => d.Vector.Matches(ExactQuery(_q, _rest, _prefix)) || d.LooseVector.Matches(LooseQuery(_q, _rest, _prefix)));
+    /// <summary>Whether a search document matches this search, exactly or unaccented.</summary>
+    private Expression<Func<SearchDocument, bool>> Matching =>
+        d => d.Vector.Matches(ExactQuery(_q, _rest, _prefix)) || d.LooseVector.Matches(LooseQuery(_q, _rest, _prefix));
+
+    /// <summary>The search documents this search matches.</summary>
+    private IQueryable<SearchDocument> Documents() => reader.SearchDocuments.Where(Matching);
 
     /// <summary>
     /// Runs the search's reads in one transaction whose statements PostgreSQL plans for the words searched
@@ -105,7 +109,7 @@ public sealed class SearchQuery(ContentReader reader, SearchText text)
     {
         var newest = reader.SearchDocuments.OrderByDescending(d => d.SortAt).ThenByDescending(d => d.Id);
         var probed = await newest.Take(ProbeSize)
-            .CountAsync(d => d.Vector.Matches(ExactQuery(_q, _rest, _prefix)) || d.LooseVector.Matches(LooseQuery(_q, _rest, _prefix)), ct);
+            .CountAsync(Matching, ct);
         var documents = Math.Max(ProbeSize, await reader.Db.Database
             .SqlQueryRaw<double>("SELECT reltuples::float8 AS \"Value\" FROM pg_class WHERE oid = 'search_documents'::regclass").SingleAsync(ct));
         if (probed == 0 || (double)probed * probed * documents <= (double)MaxCandidates * ProbeSize * ProbeSize)
