@@ -73,6 +73,8 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
             throw new ODataException("$apply and $compute aggregate a set: ask the entity set (e.g. /odata/Articles?$apply=…), not one item.");
         base.ValidateQuery(request, queryOptions);
         ContentSearchBinder.Validate(queryOptions.Search?.RawValue, queryOptions.Search?.SearchClause);
+        if (queryOptions.Search?.SearchClause is { } search)
+            request.HttpContext.Items[SearchKey] = search;
         var filterAndOrder = string.Join(' ', queryOptions.Filter?.RawValue, queryOptions.OrderBy?.RawValue,
             queryOptions.RawValues.Apply, queryOptions.RawValues.Compute,
             string.Join(' ', NestedFilterOrOrder.Matches(queryOptions.SelectExpand?.RawExpand ?? "").Select(m => m.Value)));
@@ -104,6 +106,10 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         OnActionExecuting(context);
         if (context.Result is not null)
             return;
+        // $search (validated above): a search with few matches is read by id first (ContentSearchBinder.FewMatchesAsync).
+        if (context.HttpContext.Items[SearchKey] is SearchClause search)
+            context.HttpContext.Items[SearchKey] = await ContentSearchBinder.FewMatchesAsync(search,
+                Reading.ContentReader.For(context.HttpContext), context.HttpContext.RequestAborted) ?? (object)ManyMatches;
         var executed = await next();
         var answer = executed.Result as ObjectResult;
         OnActionExecuted(executed);
@@ -213,10 +219,11 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         if (queryOptions.Search?.SearchClause is { } search)
         {
             var reader = Reading.ContentReader.For(queryOptions.Request.HttpContext);
+            var few = queryOptions.Request.HttpContext.Items[SearchKey] as List<Guid>;
             queryable = queryable switch
             {
-                IQueryable<Article> articles => ContentSearchBinder.Filter(articles, search, reader),
-                IQueryable<Pledge> pledges => ContentSearchBinder.Filter(pledges, search, reader),
+                IQueryable<Article> articles => ContentSearchBinder.Filter(articles, search, reader, few),
+                IQueryable<Pledge> pledges => ContentSearchBinder.Filter(pledges, search, reader, few),
                 _ => queryable,
             };
         }
@@ -245,6 +252,8 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
     }
 
     private static readonly object PageSizeKey = new();
+    /// <summary>$search's clause, then the few ids it matches or <see cref="ManyMatches"/>.</summary>
+    private static readonly object SearchKey = new(), ManyMatches = new();
 
     /// <summary>
     /// Items per page, of the answer and of each list in it, when a list is expanded (a contact's or a pledge's
