@@ -26,7 +26,7 @@ public record SearchFacetsDto(List<FacetDto<string>> Types, List<FacetDto<string
 /// <param name="Page">The page number, from 1.</param>
 /// <param name="PageSize">Results per page.</param>
 /// <param name="TotalCount">How many items match (of the types asked for); with moreMatches, how many were ranked.</param>
-/// <param name="MoreMatches">True when more items match than the newest 1,000 of a type, which alone are ranked, counted
+/// <param name="MoreMatches">True when more items match than the newest 500 of a type, which alone are ranked, counted
 /// and faceted: add a word, a tag or a year to narrow the search.</param>
 /// <param name="NextPage">The next page's address, or null on the last page.</param>
 /// <param name="Facets">Counts by type, tag and year.</param>

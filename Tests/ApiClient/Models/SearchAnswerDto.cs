@@ -37,7 +37,7 @@ namespace ContentApi.Tests.ApiClient.Models
 #else
         public List<global::ContentApi.Tests.ApiClient.Models.SearchResultDto> Items { get; set; }
 #endif
-        /// <summary>True when more items match than the newest 1,000 of a type, which alone are ranked, counted            and faceted: add a word, a tag or a year to narrow the search.</summary>
+        /// <summary>True when more items match than the newest 500 of a type, which alone are ranked, counted            and faceted: add a word, a tag or a year to narrow the search.</summary>
         public bool? MoreMatches { get; set; }
         /// <summary>The next page&apos;s address, or null on the last page.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
