@@ -73,8 +73,9 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
             throw new ODataException("$apply and $compute aggregate a set: ask the entity set (e.g. /odata/Articles?$apply=…), not one item.");
         base.ValidateQuery(request, queryOptions);
         ContentSearchBinder.Validate(queryOptions.Search?.RawValue, queryOptions.Search?.SearchClause);
-        if (queryOptions.Search?.SearchClause is { } search)
-            request.HttpContext.Items[SearchKey] = search;
+        if (queryOptions.Search?.SearchClause is { } search && queryOptions.RawValues.Apply is null
+            && (queryOptions.Context.ElementClrType == typeof(Article) || queryOptions.Context.ElementClrType == typeof(Pledge)))
+            request.HttpContext.Items[SearchKey] = (search, queryOptions.Context.ElementClrType);
         var filterAndOrder = string.Join(' ', queryOptions.Filter?.RawValue, queryOptions.OrderBy?.RawValue,
             queryOptions.RawValues.Apply, queryOptions.RawValues.Compute,
             string.Join(' ', NestedFilterOrOrder.Matches(queryOptions.SelectExpand?.RawExpand ?? "").Select(m => m.Value)));
@@ -107,9 +108,13 @@ public sealed class ContentQueryAttribute : EnableQueryAttribute
         if (context.Result is not null)
             return;
         // $search (validated above): a search with few matches is read by id first (ContentSearchBinder.FewMatchesAsync).
-        if (context.HttpContext.Items[SearchKey] is SearchClause search)
-            context.HttpContext.Items[SearchKey] = await ContentSearchBinder.FewMatchesAsync(search,
-                Reading.ContentReader.For(context.HttpContext), context.HttpContext.RequestAborted) ?? (object)ManyMatches;
+        if (context.HttpContext.Items[SearchKey] is (SearchClause search, Type type))
+        {
+            var reader = Reading.ContentReader.For(context.HttpContext);
+            var visible = type == typeof(Article) ? reader.Articles.Select(a => a.Id) : reader.Pledges.Select(p => p.Id);
+            context.HttpContext.Items[SearchKey] = await ContentSearchBinder.FewMatchesAsync(search, reader, visible,
+                context.HttpContext.RequestAborted) ?? (object)ManyMatches;
+        }
         var executed = await next();
         var answer = executed.Result as ObjectResult;
         OnActionExecuted(executed);

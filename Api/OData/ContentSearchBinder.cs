@@ -46,21 +46,23 @@ public sealed class ContentSearchBinder : ISearchBinder
     public const int FewMatches = 1_000;
 
     /// <summary>
-    /// The ids of every search document (of the caller's face) the search matches, when none of the newest documents
-    /// does (<see cref="SearchQuery.ProbeAsync"/>, about 2 ms) and there are at most <see cref="FewMatches"/> of them
-    /// (read through the search indexes: about 1 ms for a word that matches nothing); null otherwise. PostgreSQL's
-    /// estimate of how many documents a word outside its statistics matches is "about 1,000", so for a word that
-    /// matches nothing it walked the articles in id order testing each for the first page (175-200 ms at 100,000
-    /// articles); given the ids, it looks up only those. A search the newest documents match is common enough for
-    /// its estimate (reading its ids first cost 10 ms for a word in 8 % of the articles). The ids may include items
-    /// the caller cannot see: the set they filter is the one reader's.
+    /// The ids of the items the caller sees (<paramref name="visible"/>, from the one reader's set) that the search
+    /// matches, when none of the newest documents is such a hit (<see cref="SearchQuery.ProbeAsync"/>, about 2 ms) and
+    /// there are at most <see cref="FewMatches"/> of them (read through the search indexes: about 1 ms for a word that
+    /// matches nothing); null otherwise. PostgreSQL's estimate of how many documents a word outside its statistics
+    /// matches is "about 1,000", so for a word that matches nothing it walked the articles in id order testing each for
+    /// the first page (175-200 ms at 100,000 articles); given the ids, it looks up only those. A search that the newest
+    /// documents match is common enough for its estimate (reading its ids first cost 10 ms for a word in 8 % of the
+    /// articles). Both choices are made from what the caller sees, so that how long a search takes says nothing of drafts.
     /// </summary>
-    public static async Task<List<Guid>?> FewMatchesAsync(SearchClause clause, ContentReader reader, CancellationToken ct)
+    public static async Task<List<Guid>?> FewMatchesAsync(SearchClause clause, ContentReader reader, IQueryable<Guid> visible,
+        CancellationToken ct)
     {
         var matching = Matching(clause);
-        if (await SearchQuery.ProbeAsync(reader, matching, ct) > 0)
+        if (await SearchQuery.ProbeAsync(reader, matching, visible, ct) > 0)
             return null;
-        var ids = await reader.SearchDocuments.Where(matching).Select(d => d.Id).Take(FewMatches + 1).ToListAsync(ct);
+        var ids = await reader.SearchDocuments.Where(matching).Join(visible, d => d.Id, id => id, (d, id) => id)
+            .Take(FewMatches + 1).ToListAsync(ct);
         return ids.Count <= FewMatches ? ids : null;
     }
 

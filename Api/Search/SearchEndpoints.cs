@@ -53,7 +53,7 @@ public static class SearchEndpoints
         var (articles, pledges) = await search.RunAsync(async () => (
             kind is null or "article" ? await search.ArticlesAsync(tag, year, ct) : null,
             kind is null or "pledge" ? await search.PledgesAsync(tag, year, ct) : null), ct);
-        var hits = (articles ?? []).Concat(pledges ?? [])
+        var hits = (articles?.Items ?? []).Concat(pledges?.Items ?? [])
             .OrderByDescending(h => h.Exact).ThenByDescending(h => h.Rank).ThenByDescending(h => h.PublishedAt).ThenBy(h => h.Id).ToList();
         var total = hits.Count;
 
@@ -69,15 +69,15 @@ public static class SearchEndpoints
 
         List<FacetDto<string>> types = [];
         if (articles is not null)
-            types.Add(new("article", articles.Count));
+            types.Add(new("article", articles.Items.Count));
         if (pledges is not null)
-            types.Add(new("pledge", pledges.Count));
+            types.Add(new("pledge", pledges.Items.Count));
         var facets = new SearchFacetsDto(types,
             [.. hits.SelectMany(h => h.Tags).GroupBy(t => t).Select(g => new FacetDto<string>(g.Key, g.Count()))
                 .OrderByDescending(f => f.Count).ThenBy(f => f.Value, StringComparer.Ordinal).Take(TopTags)],
             [.. hits.Select(h => h.Year ?? h.PublishedAt?.Year).OfType<int>().GroupBy(y => y)
                 .Select(g => new FacetDto<int>(g.Key, g.Count())).OrderByDescending(f => f.Value)]);
-        var more = articles?.Count == SearchQuery.MaxCandidates || pledges?.Count == SearchQuery.MaxCandidates;
+        var more = articles?.More == true || pledges?.More == true;
         var suggestion = total == 0 ? await search.SuggestAsync(ct) : null;
         return TypedResults.Ok(new SearchAnswerDto(text.Query, items, page, pageSize, total, more,
             Paging.NextPageLink(request, page, pageSize, Math.Min(total, MaxResults)), facets, suggestion));

@@ -56,8 +56,16 @@ public sealed class SearchQuery(ContentReader reader, SearchText text)
         return result;
     }
 
+    /// <summary>A type's hits: the newest <see cref="MaxCandidates"/> matches, and whether more match.</summary>
+    public sealed record Hits(List<Hit> Items, bool More)
+    {
+        /// <summary>Hits from a read of one more than <see cref="MaxCandidates"/>.</summary>
+        public static Hits Of(List<Hit> read) =>
+            read.Count > MaxCandidates ? new(read[..MaxCandidates], true) : new(read, false);
+    }
+
     /// <summary>The newest matching articles (with the tag, of the year), ranked.</summary>
-    public async Task<List<Hit>> ArticlesAsync(string? tag, int? year, CancellationToken ct)
+    public async Task<Hits> ArticlesAsync(string? tag, int? year, CancellationToken ct)
     {
         var articles = reader.Articles;
         var documents = Documents();
@@ -70,25 +78,25 @@ public sealed class SearchQuery(ContentReader reader, SearchText text)
             articles = articles.Where(a => a.PublishedAt >= from && a.PublishedAt < to);
             documents = documents.Where(d => d.SortAt >= from && d.SortAt < to);
         }
-        if (tag is null && year is null && await BoundAsync(ct) is { } bound)
+        if (tag is null && year is null && await BoundAsync(articles.Select(a => a.Id), ct) is { } bound)
         {
             // Only the newest documents, as far as the probe expects the wanted hits to be; fewer visible hits there
-            // than wanted (hidden drafts among them, or a word common only lately): PostgreSQL chooses again, unbounded.
+            // than wanted (a word common only lately): PostgreSQL chooses again, unbounded.
             if (bound.Walk)
                 await reader.Db.Database.ExecuteSqlRawAsync("SET LOCAL enable_bitmapscan = off", ct);
             var newest = await Ranked(documents.Where(d => d.SortAt >= bound.From), articles).ToListAsync(ct);
             if (bound.Walk)
                 await reader.Db.Database.ExecuteSqlRawAsync("SET LOCAL enable_bitmapscan TO DEFAULT", ct);
-            if (newest.Count == MaxCandidates)
-                return newest;
+            if (newest.Count > MaxCandidates)
+                return Hits.Of(newest);
         }
-        return await Ranked(documents, articles).ToListAsync(ct);
+        return Hits.Of(await Ranked(documents, articles).ToListAsync(ct));
     }
 
-    /// <summary>The newest <see cref="MaxCandidates"/> matching documents of articles the caller sees, ranked.</summary>
+    /// <summary>The newest <see cref="MaxCandidates"/> (and one more) matching documents of articles the caller sees, ranked.</summary>
     private IQueryable<Hit> Ranked(IQueryable<SearchDocument> documents, IQueryable<Article> articles) =>
         documents.Join(articles, d => d.Id, a => a.Id, (d, a) => new { d, a })
-            .OrderByDescending(x => x.d.SortAt).ThenByDescending(x => x.d.Id).Take(MaxCandidates)
+            .OrderByDescending(x => x.d.SortAt).ThenByDescending(x => x.d.Id).Take(MaxCandidates + 1)
             .Select(x => new Hit("article", x.a.Id, x.d.Vector.Matches(ExactQuery(_q, _rest, _prefix)),
                 x.d.Vector.Matches(ExactQuery(_q, _rest, _prefix))
                     ? x.d.Vector.Rank(ExactQuery(_q, _rest, _prefix))
@@ -102,9 +110,14 @@ public sealed class SearchQuery(ContentReader reader, SearchText text)
     private static IOrderedQueryable<SearchDocument> Newest(ContentReader reader) =>
         reader.SearchDocuments.OrderByDescending(d => d.SortAt).ThenByDescending(d => d.Id);
 
-    /// <summary>How many of the newest <see cref="ProbeSize"/> documents match: how common a search is lately.</summary>
-    public static Task<int> ProbeAsync(ContentReader reader, Expression<Func<SearchDocument, bool>> matching, CancellationToken ct) =>
-        Newest(reader).Take(ProbeSize).CountAsync(matching, ct);
+    /// <summary>
+    /// How many of the newest <see cref="ProbeSize"/> documents match and are of items the caller sees (of
+    /// <paramref name="visible"/>, ids from the one reader's set): how common a search is lately. Only visible ones count,
+    /// so that what the plan becomes, and how long it takes, says nothing of drafts.
+    /// </summary>
+    public static Task<int> ProbeAsync(ContentReader reader, Expression<Func<SearchDocument, bool>> matching,
+        IQueryable<Guid> visible, CancellationToken ct) =>
+        Newest(reader).Take(ProbeSize).Where(matching).CountAsync(d => visible.Contains(d.Id), ct);
 
     /// <summary>How far back the newest hits are expected to be, and whether to walk there.</summary>
     /// <param name="From">The oldest <see cref="SearchDocument.SortAt"/> read.</param>
@@ -114,18 +127,18 @@ public sealed class SearchQuery(ContentReader reader, SearchText text)
 
     /// <summary>
     /// Where the newest <see cref="MaxCandidates"/> hits are expected to be, from how many of the newest
-    /// <see cref="ProbeSize"/> documents match (about 2 ms to count), with a quarter more room; null when the probe
-    /// finds none or the room is every document (as PostgreSQL last counted them) (PostgreSQL then chooses, unbounded). Bounded, PostgreSQL reads only
-    /// the matches among the newest documents: measured at 100,000 articles, "öppet hus" (8,262 matches) took 50 ms
-    /// through the indexes unbounded and 12 ms bounded to the newest 16,000. A walk newest first is chosen when it tests
-    /// few documents (a word in a quarter of them or more): "kommunen" walks 1,075 documents in 3 ms, where asking the
-    /// indexes reads the 93,000 matches' entries (20 ms). PostgreSQL's own estimate comes from its statistics of single
-    /// words and takes the words of a phrase to be independent ("öppet hus", in 8 % of the articles, it expected in
-    /// 0.7 %). The probe counts documents the caller may not see, which only steers the plan.
+    /// <see cref="ProbeSize"/> documents are visible hits (<see cref="ProbeAsync"/>, about 2 ms), with a quarter more
+    /// room and 200 documents; null when the probe finds none or the room is every document (as PostgreSQL last counted
+    /// them): PostgreSQL then chooses, unbounded. Bounded, PostgreSQL reads only the matches among the newest documents:
+    /// measured at 100,000 articles, "öppet hus" (8,262 matches) took 50 ms through the indexes unbounded and 12 ms
+    /// bounded to the newest 16,000. A walk newest first is chosen when it tests few documents (the hits expected within
+    /// 4,000: a word in an eighth of them or more): "kommunen" walks 1,075 documents in 3 ms, where asking the indexes
+    /// reads the 93,000 matches' entries (20 ms). PostgreSQL's own estimate comes from its statistics of single words and
+    /// takes the words of a phrase to be independent ("öppet hus", in 8 % of the articles, it expected in 0.7 %).
     /// </summary>
-    private async Task<Bound?> BoundAsync(CancellationToken ct)
+    private async Task<Bound?> BoundAsync(IQueryable<Guid> visible, CancellationToken ct)
     {
-        var probed = await ProbeAsync(reader, Matching, ct);
+        var probed = await ProbeAsync(reader, Matching, visible, ct);
         if (probed == 0)
             return null;
         var expected = (double)MaxCandidates * ProbeSize / probed;
@@ -139,21 +152,21 @@ public sealed class SearchQuery(ContentReader reader, SearchText text)
     }
 
     /// <summary>The matching pledges (of the year), ranked. Pledges have no tags: a search with a tag finds none.</summary>
-    public async Task<List<Hit>> PledgesAsync(string? tag, int? year, CancellationToken ct)
+    public async Task<Hits> PledgesAsync(string? tag, int? year, CancellationToken ct)
     {
         if (tag is not null)
-            return [];
+            return new([], false);
         var pledges = reader.Pledges;
         if (year is { } y)
             pledges = pledges.Where(p => p.Year == y);
-        return await Documents().Join(pledges, d => d.Id, p => p.Id, (d, p) => new { d, p })
-            .OrderByDescending(x => x.p.Year).Take(MaxCandidates)
+        return Hits.Of(await Documents().Join(pledges, d => d.Id, p => p.Id, (d, p) => new { d, p })
+            .OrderByDescending(x => x.p.Year).Take(MaxCandidates + 1)
             .Select(x => new Hit("pledge", x.p.Id, x.d.Vector.Matches(ExactQuery(_q, _rest, _prefix)),
                 x.d.Vector.Matches(ExactQuery(_q, _rest, _prefix))
                     ? x.d.Vector.Rank(ExactQuery(_q, _rest, _prefix))
                     : x.d.LooseVector.Rank(LooseQuery(_q, _rest, _prefix)),
                 x.p.PublishedAt, x.p.Year, new List<string>()))
-            .ToListAsync(ct);
+            .ToListAsync(ct));
     }
 
     /// <summary>The page's articles with their snippets.</summary>

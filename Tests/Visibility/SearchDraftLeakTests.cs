@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using ContentApi.Api.Search;
 using ContentApi.Domain;
 using ContentApi.Tests.Support;
@@ -13,10 +16,9 @@ public class SearchDraftLeakTests : ApiTest
 
     /// <summary>
     /// With more matches than search ranks (<see cref="SearchQuery.MaxCandidates"/>), newer drafts among them change
-    /// neither what is found nor the count: when the probe of the newest documents finds them (search reads as far back
-    /// as it expects the hits to be, then again unbounded when too few there are visible), and when it does not (2,000
-    /// newer articles without the word: search asks the indexes for every match, OData's $search reads the matches'
-    /// ids first, drafts' ids among them).
+    /// neither what is found nor the count: when the probe of the newest documents finds visible hits, and when it does
+    /// not (2,000 newer articles without the word: search asks the indexes for every match, OData's $search reads the
+    /// visible matches' ids first).
     /// </summary>
     [TestCase(100, 500, false)]
     [TestCase(-100, 600, false)]
@@ -40,6 +42,44 @@ public class SearchDraftLeakTests : ApiTest
         var odata = await GetJson(Client, "/odata/Articles?$search=kvastfenomen&$count=true&$orderby=publishedAt desc&$top=5&$select=title");
         Assert.That((int?)odata["@odata.count"], Is.EqualTo(published));
         Assert.That(Strings(odata["value"], "title"), Is.EqualTo(Enumerable.Range(published - 5, 5).Reverse().Select(i => $"Kvastfenomen {i}")));
+    }
+
+    /// <summary>
+    /// The newest hits are found where the probe of the newest documents expects them (the table analyzed, so that the
+    /// bound is not every document), and beyond, when the word was common lately and then not for a while: 400 visible
+    /// hits among the newest 2,000 documents (and newer drafts), none in the 3,000 before them, 200 older still.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task TheNewestHitsAreFoundWithinTheBoundTheProbeSetsAndBeyondIt(bool olderHits)
+    {
+        var newest = Enumerable.Range(0, SearchQuery.ProbeSize).Select(i => i % 5 == 0
+            ? Text($"Kvastfenomen {i}", "Om kvastfenomen.", "Text.", 10_000 + i)
+            : Text($"Annat {i}", "Om annat.", "Text.", 10_000 + i));
+        var drafts = Enumerable.Range(0, 300).Select(i =>
+            Text($"Kvastfenomen utkast {i}", "Om kvastfenomen.", "Text.", 20_000 + i, ContentStatus.Draft));
+        var between = Enumerable.Range(0, 3_000).Select(i => Text($"Mellan {i}", "Om annat.", "Text.", 5_000 + i));
+        var older = Enumerable.Range(0, olderHits ? 200 : 0).Select(i => Text($"Kvastfenomen äldre {i}", "Om kvastfenomen.", "Text.", i));
+        await SaveAsync([.. newest, .. drafts, .. between, .. older]);
+        await using (var scope = TestRun.Factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<ContentApi.Infrastructure.ContentDbContext>().Database
+                .ExecuteSqlRawAsync("ANALYZE search_documents");
+
+        var expected = Enumerable.Range(0, SearchQuery.ProbeSize).Where(i => i % 5 == 0).Reverse().Select(i => $"Kvastfenomen {i}")
+            .Concat(Enumerable.Range(0, olderHits ? 200 : 0).Reverse().Select(i => $"Kvastfenomen äldre {i}"))
+            .Take(SearchQuery.MaxCandidates).ToList();
+        var found = new List<string?>();
+        JsonNode answer;
+        var page = 1;
+        do
+        {
+            answer = await GetJson($"/api/search?q=kvastfenomen&pageSize=50&page={page++}");
+            found.AddRange(Titles(answer));
+        }
+        while (answer["nextPage"] is not null);
+        Assert.That((int?)answer["totalCount"], Is.EqualTo(expected.Count));
+        Assert.That((bool?)answer["moreMatches"], Is.EqualTo(olderHits), "400 + 200 visible hits are more than 500; 400 alone are not");
+        Assert.That(found, Is.EquivalentTo(expected), "the newest visible hits, older ones beyond the bound too");
     }
 
     [TestCaseSource(nameof(Hidden))]
