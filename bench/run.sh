@@ -29,7 +29,7 @@
 #   SERVER_WARMUP=45      seconds of load on FixedJson and on the API (what its output cache answers) right after they
 #                         start, before any measurement: on one pinned core the JIT's tiered compilation needs ~30-45 s
 #                         of load before a .NET server reaches its steady state
-#   MISS_WARMUP=90        seconds of cache misses (articles, list pages, OData) the API gets first: the code behind them
+#   MISS_WARMUP=90        seconds of cache misses (articles, list pages, OData, searches) the API gets first: the code behind them
 #                         (EF Core, Npgsql, OData) is large, and measured here it takes 60-120 s of such load on one core
 #                         until its CPU per request stops falling (from ~3 ms to ~0.6 ms per article, from ~10 ms to
 #                         ~2.5 ms per OData query)
