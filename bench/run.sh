@@ -584,7 +584,7 @@ if wanted raw-slug raw-pk raw-list-p1 raw-list-p50 raw-rest-tag raw-tag raw-tag3
   curl -sS -o "$OUT/raw-rest-tag.json" "$SERVER_URL$REST_TAG_PATH" || true
   # Slugs and ids from the END of the lists (the measured scenarios start at their beginning), list pages, tag queries.
   paste -d '\n' <(tail -n 3000 "$SLUGS") <(tail -n 3000 "$IDS") | awk '
-    /-/ && length($0) == 36 { print "/raw/articles/" $0 } !(/-/ && length($0) == 36) { print "/api/articles/by-slug/" $0 }
+    NR % 2 == 0 { print "/raw/articles/" $0 } NR % 2 == 1 { print "/api/articles/by-slug/" $0 }
     NR % 6 == 0 { print "/api/articles?page=1&pageSize=20"; print "/api/articles?page=50&pageSize=20"; print "/raw/articles-by-tag/trafik?top=20"
                   print "/raw/tag-3/trafik?top=20"; print "/api/articles?tag=trafik&pageSize=20" }' >"$TMP/warmup-raw.txt"
   # Its cost is the database's (little to compile).
@@ -606,7 +606,7 @@ API_HWM=0
 # id (from the middle of the lists: the other scenarios start at their beginning and the warm-ups at their end), list
 # pages, the REST and OData tag lists.
 paste -d '\n' <(sed -n '20001,21000p' "$SLUGS") <(sed -n '20001,21000p' "$IDS") | awk -v odata="$ODATA_PATH" -v odata3="$ODATA3_PATH" '
-  /-/ && length($0) == 36 { print "/api/articles/" $0 } !(/-/ && length($0) == 36) { print "/api/articles/by-slug/" $0 }
+  NR % 2 == 0 { print "/api/articles/" $0 } NR % 2 == 1 { print "/api/articles/by-slug/" $0 }
   NR % 4 == 0 { print "/api/articles?page=" (NR % 50 + 1) "&pageSize=20" }
   NR % 8 == 0 { print "/api/articles?tag=trafik&pageSize=20"; print odata3 }
   NR % 16 == 0 { print odata }' >"$TMP/startup-mix.txt"
@@ -681,7 +681,7 @@ if wanted startup-first-1000 slug-cached slug-uncached id-miss list-p1 list-p50 
   # those lines: the warm-up asked for articles by slug and by id only.)
   paste -d '\n' <(tail -n 5000 "$SLUGS") <(tail -n 5000 "$IDS") | awk -v odata="$ODATA_PATH" -v odata3="$ODATA3_PATH" -v expand="$EXPAND_PATH" -v nested="$NESTED_PATH" \
     -v common="$SEARCH_COMMON_PATH" -v rare="$SEARCH_RARE_PATH" -v phrase="$SEARCH_PHRASE_PATH" '
-    /-/ && length($0) == 36 { print "/api/articles/" $0 } !(/-/ && length($0) == 36) { print "/api/articles/by-slug/" $0 }
+    NR % 2 == 0 { print "/api/articles/" $0 } NR % 2 == 1 { print "/api/articles/by-slug/" $0 }
     NR % 10 == 0 { print "/api/articles?page=" (NR % 50 + 1) "&pageSize=" (NR % 97 + 4); print "/api/articles?page=" (NR % 61 + 2) "&pageSize=20"
                    print "/api/articles?tag=trafik&pageSize=20"; print expand }
     NR % 2 == 0 { print odata "&$skip=" NR; print odata3 }
